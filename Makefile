@@ -1,0 +1,42 @@
+# DonThu: two commands are enough. `make run` serves the demo, `make test` runs the suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint bench bench-sweep load clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/donthu migrate
+	$(BIN)/donthu seed-demo --if-empty
+	DONTHU_DEMO=1 $(BIN)/donthu serve --with-scheduler
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests
+	@if [ -n "$$DONTHU_TEST_POSTGRES_URL" ]; then \
+	  echo "== the same suite on PostgreSQL: $$DONTHU_TEST_POSTGRES_URL"; \
+	  DONTHU_TEST_DATABASE_URL="$$DONTHU_TEST_POSTGRES_URL" $(BIN)/python -m pytest tests; \
+	else \
+	  echo "== DONTHU_TEST_POSTGRES_URL is not set: the PostgreSQL half was skipped"; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy api models workflows
+	DONTHU_DATABASE_URL=sqlite:///var/lint-check.db $(BIN)/alembic upgrade head
+	DONTHU_DATABASE_URL=sqlite:///var/lint-check.db $(BIN)/alembic check
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+bench-sweep: $(STAMP)
+	$(BIN)/python -m bench.sweep
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-* var/attachments

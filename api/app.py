@@ -1,0 +1,140 @@
+"""The FastAPI application: routers, error handlers and middleware."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.deps import LoginRequired
+from api.security import SecurityHeaders
+from api.templating import render
+from models.settings import get_settings
+from workflows.errors import DomainError
+
+log = logging.getLogger("donthu")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+DESCRIPTION = """
+**DonThu**: quản lý đơn thư khiếu nại, tố cáo, kiến nghị, phản ánh theo đúng thời hạn luật định.
+
+- Nhân viên: lấy mã truy cập tại `POST /api/v1/auth/token` (biểu mẫu OAuth2: `username`, `password`),
+  rồi gửi `Authorization: Bearer <mã>`.
+- Hệ thống khác: gửi khoá API trong tiêu đề `X-API-Key`; phạm vi `cases:read`, `cases:write`, `reports:read`.
+- Mọi thao tác ghi nhận tiêu đề `Idempotency-Key`: gửi lại cùng khoá sẽ nhận lại kết quả đầu tiên.
+- Lỗi luôn có dạng `{"detail": ...}`.
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Đăng nhập lấy mã truy cập"},
+    {"name": "cases", "description": "Hồ sơ đơn thư: tiếp nhận, tra cứu, thao tác, lịch sử"},
+    {"name": "attachments", "description": "Tệp đính kèm"},
+    {"name": "public", "description": "Tra cứu công khai bằng mã hồ sơ và mã PIN"},
+    {"name": "reference", "description": "Đơn vị, lĩnh vực, chính sách thời hạn"},
+    {"name": "notifications", "description": "Thông báo"},
+    {"name": "reports", "description": "Báo cáo, thống kê"},
+    {"name": "system", "description": "Tình trạng dịch vụ"},
+]
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/open311/")) or path == "/health"
+
+
+def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+        return _error_page(request, exc.status, str(exc.detail), exc.headers)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        nxt = request.url.path if request.method == "GET" else "/"
+        return RedirectResponse(f"/login?next={nxt}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            errors = [
+                {k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()
+            ]
+            return JSONResponse({"detail": errors}, status_code=422)
+        return _error_page(request, 422, "Dữ liệu gửi lên không hợp lệ. Vui lòng kiểm tra lại các trường.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if _wants_json(request):
+            detail = exc.detail if exc.status_code != 404 else "Không tìm thấy."
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+        message = {404: "Không tìm thấy trang này.", 405: "Phương thức không được hỗ trợ."}.get(
+            exc.status_code, "Yêu cầu không hợp lệ."
+        )
+        return _error_page(request, exc.status_code, message, headers)
+
+    @app.exception_handler(OperationalError)
+    async def db_unavailable(request: Request, exc: OperationalError) -> Response:
+        rid = request.scope.get("state", {}).get("request_id", "")
+        log.error("database unavailable (request %s): %s", rid, exc.orig)
+        message = "Cơ sở dữ liệu tạm thời không sẵn sàng. Vui lòng thử lại sau."
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "request_id": rid}, status_code=503,
+                                headers={"Retry-After": "30"})
+        return _error_page(request, 503, message, {"Retry-After": "30"})
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        rid = request.scope.get("state", {}).get("request_id", "")
+        log.exception("unhandled error (request %s)", rid)
+        message = f"Đã có lỗi hệ thống. Mã yêu cầu: {rid}."
+        if _wants_json(request):
+            return JSONResponse({"detail": "Lỗi hệ thống.", "request_id": rid}, status_code=500)
+        return _error_page(request, 500, message)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    settings.check_production()
+    app = FastAPI(
+        title="DonThu API",
+        version="1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_handlers(app)
+    from api import pages, v1
+
+    app.include_router(v1.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # `uvicorn api.app:app` builds the app on first access, after settings are read.
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)
+
+
+__all__ = ["HTMLResponse", "create_app"]

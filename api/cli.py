@@ -1,0 +1,210 @@
+"""`donthu`: the command line for operators (DESIGN.md §7)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import func
+from sqlmodel import select
+
+from models import Case, Unit, utcnow
+from models.db import get_engine, session_scope
+from models.settings import ROOT, get_settings
+
+app = typer.Typer(help="DonThu: quản lý đơn thư khiếu nại, tố cáo, kiến nghị, phản ánh.", no_args_is_help=True)
+user_app = typer.Typer(help="Tài khoản cán bộ.", no_args_is_help=True)
+audit_app = typer.Typer(help="Kiểm tra chuỗi sự kiện.", no_args_is_help=True)
+apikey_app = typer.Typer(help="Khoá API cho hệ thống khác.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(apikey_app, name="apikey")
+console = Console()
+
+
+def progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, disable=not console.is_terminal)
+
+
+def run_migrations(url: str | None = None) -> None:
+    """`alembic upgrade head`, then the default policy table and ladder."""
+    from alembic.config import Config
+
+    from alembic import command
+    from workflows.defaults import ensure_defaults
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    cfg.attributes["no_logging"] = True
+    if url:
+        cfg.attributes["url"] = url
+    command.upgrade(cfg, "head")
+    engine = get_engine(url) if url else None
+    with session_scope(engine=engine) as s:
+        ensure_defaults(s)
+
+
+@app.command()
+def migrate() -> None:
+    """Tạo hoặc nâng cấp cơ sở dữ liệu."""
+    run_migrations()
+    console.print("[green]Cơ sở dữ liệu đã ở phiên bản mới nhất.[/green]")
+
+
+@app.command("seed-demo")
+def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="Chỉ khi chưa có hồ sơ nào")] = False) -> None:
+    """Nạp dữ liệu demo: đơn vị, tài khoản (mật khẩu demo12345) và vài chục hồ sơ."""
+    from workflows.demo import seed
+
+    with session_scope() as s:
+        if if_empty and (s.exec(select(func.count()).select_from(Case)).one() or s.exec(select(Unit)).first()):
+            console.print("Cơ sở dữ liệu đã có dữ liệu: bỏ qua dữ liệu demo.")
+            return
+    with progress() as bar:
+        task = bar.add_task("Nạp dữ liệu demo", total=None)
+        count = seed(utcnow(), progress=lambda n: bar.update(task, advance=n))
+    console.print(f"[green]Đã nạp {count} hồ sơ demo.[/green] Tài khoản: reception, office, director, admin, "
+                  "head.cn, officer.cn, head.tm, officer.tm; mật khẩu demo12345.")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    with_scheduler: Annotated[bool, typer.Option(help="Chạy kèm bộ lập lịch quét thời hạn")] = False,
+) -> None:
+    """Chạy máy chủ web (Ctrl-C để dừng)."""
+    import uvicorn
+
+    get_settings().check_production()
+    scheduler: subprocess.Popen[bytes] | None = None
+    if with_scheduler:
+        scheduler = subprocess.Popen([sys.executable, "-m", "api.cli", "scheduler"], env=os.environ.copy())
+    console.print(f"DonThu đang chạy tại [bold]http://{host}:{port}[/bold] (Ctrl-C để dừng)")
+    try:
+        uvicorn.run("api.app:app", host=host, port=port, workers=workers, log_level="info",
+                    proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+    finally:
+        if scheduler is not None and scheduler.poll() is None:
+            scheduler.send_signal(signal.SIGTERM)
+            try:
+                scheduler.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="reception, officer, unit_head, office, director, admin")],
+    full_name: Annotated[str, typer.Option("--name", help="Họ và tên")] = "",
+    unit: Annotated[str, typer.Option(help="Mã đơn vị")] = "",
+    email: str = "",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Tạo tài khoản cán bộ."""
+    from workflows.auth import create_user
+    from workflows.errors import DomainError
+
+    try:
+        with session_scope() as s:
+            unit_id = None
+            if unit:
+                u = s.exec(select(Unit).where(Unit.code == unit)).first()
+                if u is None:
+                    raise typer.BadParameter(f"không có đơn vị mã {unit}")
+                unit_id = u.id
+            create_user(s, username=username, password=password, full_name=full_name or username, role=role,
+                        unit_id=unit_id, email=email)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"[green]Đã tạo tài khoản {username} ({role}).[/green]")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Danh sách tài khoản."""
+    from models import User
+
+    with session_scope(readonly=True) as s:
+        for u in s.exec(select(User).order_by(User.username)):
+            console.print(f"{u.username:20} {u.role:10} {'hoạt động' if u.active else 'đã khoá'}  {u.full_name}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Kiểm tra toàn bộ chuỗi sự kiện; báo dòng đầu tiên bị sửa hoặc xoá."""
+    from workflows.audit import verify
+
+    with session_scope(readonly=True) as s:
+        total = s.exec(select(func.count()).select_from(Case)).one()
+        with progress() as bar:
+            task = bar.add_task("Kiểm tra chuỗi sự kiện", total=total)
+            problem = verify(s, progress=lambda n: bar.update(task, advance=n))
+    if problem:
+        console.print(f"[red]SAI LỆCH:[/red] {problem.describe()}")
+        raise typer.Exit(1)
+    console.print(f"[green]Toàn vẹn:[/green] {total} hồ sơ, chuỗi sự kiện không bị sửa đổi.")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="Tên hệ thống")],
+    scopes: Annotated[str, typer.Option(help="cases:read,cases:write,reports:read")] = "cases:read",
+) -> None:
+    """Tạo khoá API; khoá chỉ hiển thị một lần."""
+    from workflows.auth import create_api_key
+    from workflows.errors import DomainError
+
+    try:
+        with session_scope() as s:
+            plain, key = create_api_key(s, name, [x.strip() for x in scopes.split(",") if x.strip()])
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"Khoá API cho [bold]{name}[/bold] (id {key.id}, phạm vi {key.scopes}). Lưu lại ngay, "
+                  "khoá sẽ không hiển thị lần nữa:")
+    print(plain)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """Danh sách khoá API."""
+    from models import ApiKey
+
+    with session_scope(readonly=True) as s:
+        for k in s.exec(select(ApiKey).order_by(ApiKey.id)):
+            state = f"thu hồi {k.revoked_at:%d/%m/%Y}" if k.revoked_at else "hoạt động"
+            console.print(f"{k.id:4} {k.prefix}…  {k.name:30} {k.scopes:40} {state}")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: int) -> None:
+    """Thu hồi một khoá API."""
+    from workflows.auth import revoke_api_key
+    from workflows.errors import DomainError
+
+    try:
+        with session_scope() as s:
+            revoke_api_key(s, key_id, utcnow())
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"Đã thu hồi khoá {key_id}.")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

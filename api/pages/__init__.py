@@ -1,0 +1,11 @@
+"""Server-rendered pages (DESIGN.md §7), Vietnamese first."""
+
+from fastapi import APIRouter
+
+from api.pages import auth, cases, public, reception
+
+router = APIRouter(include_in_schema=False)
+router.include_router(auth.router)
+router.include_router(reception.router)
+router.include_router(cases.router)
+router.include_router(public.router)

@@ -1,0 +1,59 @@
+"""Shared route helpers: idempotent writes and error documentation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from workflows.auth import Principal
+from workflows.idempotency import remember, replay, request_hash
+
+
+class ErrorOut(BaseModel):
+    detail: Any = Field(description="Thông báo lỗi (tiếng Việt) hoặc danh sách lỗi của từng trường")
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        304: "Không thay đổi (ETag khớp)",
+        400: "Yêu cầu không hợp lệ",
+        401: "Chưa đăng nhập hoặc mã truy cập không hợp lệ",
+        403: "Không đủ quyền (phạm vi khoá API, CSRF)",
+        404: "Không tìm thấy hoặc không có quyền xem",
+        409: "Xung đột: thao tác không hợp lệ ở trạng thái này, hoặc phiên bản đã cũ",
+        413: "Tệp quá lớn",
+        415: "Loại tệp không được chấp nhận",
+        422: "Dữ liệu không hợp lệ",
+        429: "Quá nhiều yêu cầu; xem Retry-After",
+        503: "Cơ sở dữ liệu tạm thời không sẵn sàng",
+    }
+    return {c: ({"description": text[c]} if c == 304 else {"model": ErrorOut, "description": text[c]}) for c in codes}
+
+
+def idempotent_write(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    body: Any,
+    status_code: int,
+    produce: Callable[[], Any],
+) -> JSONResponse:
+    """Run `produce` once per `Idempotency-Key`; a retry gets the first answer back."""
+    key = request.headers.get("idempotency-key")
+    if not key:
+        return JSONResponse(jsonable_encoder(produce()), status_code=status_code)
+    req_hash = request_hash(request.method, request.url.path, body)
+    first = replay(session, principal.key, key, req_hash)
+    if first is not None:
+        return JSONResponse(json.loads(first.body), status_code=first.status_code,
+                            headers={"Idempotent-Replayed": "true"})
+    content = jsonable_encoder(produce())
+    remember(session, principal.key, key, req_hash, status_code, json.dumps(content, ensure_ascii=False))
+    return JSONResponse(content, status_code=status_code)

@@ -1,0 +1,34 @@
+"""Public look-up by tracking code and PIN: no login, no personal data."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api.deps import CalendarDep, NowDep, SessionDep, client_address, record_failure_aside
+from api.v1.common import errors
+from models.schemas import PublicCaseOut
+from workflows.errors import NotFound
+from workflows.public import find_by_pin, pin_keys, public_view
+
+router = APIRouter(tags=["public"])
+
+
+@router.get("/public/cases/{tracking_code}", response_model=PublicCaseOut, responses=errors(404, 422, 429))
+def lookup(
+    request: Request,
+    tracking_code: Annotated[str, Path(max_length=20, description="Mã hồ sơ trên giấy biên nhận")],
+    pin: Annotated[str, Query(min_length=1, max_length=12, description="Mã PIN trên giấy biên nhận")],
+    session: SessionDep,
+    now: NowDep,
+    cal: CalendarDep,
+) -> dict[str, Any]:
+    """Tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã PIN."""
+    address = client_address(request)
+    try:
+        case = find_by_pin(session, tracking_code, pin, address, now)
+    except NotFound:
+        record_failure_aside(session, pin_keys(address), now)
+        raise
+    return public_view(session, case, now, cal)

@@ -1,0 +1,1 @@
+"""The rules of the domain. Never imports FastAPI or Starlette (STYLE.md)."""

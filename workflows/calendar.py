@@ -1,0 +1,137 @@
+"""The working-day calendar (DESIGN.md §4).
+
+Counting follows the Civil Code 2015, arts. 147–148: the first day is not counted; a
+working-day period counts Monday–Friday minus public holidays plus the Saturdays the
+government makes working days; a calendar-day period whose last day is not a working day
+ends on the next working day. Public holidays and make-up days come from the `holidays`
+package's Vietnam calendar (Bộ luật Lao động 2019 art. 112 and the yearly swaps), and the
+admin's `holiday_override` rows win over it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlmodel import Session, select
+
+from models import HolidayOverride, PeriodUnit
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn_today(now: datetime) -> date:
+    """The legal date in Vietnam of an aware instant."""
+    return now.astimezone(VN_TZ).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """A deadline ends at 23:59:59 Asia/Ho_Chi_Minh on its due date."""
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=VN_TZ)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Vietnam's working days with the agency's overrides applied."""
+
+    extra_working: frozenset[date] = frozenset()
+    extra_off: frozenset[date] = frozenset()
+    _vn: holidays.HolidayBase = field(
+        default_factory=lambda: holidays.country_holidays("VN"), compare=False, repr=False
+    )
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.extra_working:
+            return True
+        if day in self.extra_off:
+            return False
+        return bool(self._vn.is_working_day(day))
+
+    def holiday_name(self, day: date) -> str | None:
+        name = self._vn.get(day)
+        return str(name) if name else None
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after `start` (the first day is not counted)."""
+        day = start
+        step = 1 if n >= 0 else -1
+        left = abs(n)
+        while left:
+            day += timedelta(days=step)
+            if self.is_working_day(day):
+                left -= 1
+        return day
+
+    def next_working_day(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_calendar_days(self, start: date, n: int) -> date:
+        """`start` + n days; a last day that is not a working day moves to the next one."""
+        return self.next_working_day(start + timedelta(days=n))
+
+    def add_period(self, start: date, n: int, unit: str) -> date:
+        if unit == PeriodUnit.working_days:
+            return self.add_working_days(start, n)
+        return self.add_calendar_days(start, n)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end (negative when end is before start)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(i)))
+
+    def days_left(self, start: date, end: date, unit: str) -> int:
+        """What is left of a period from `start` to its due date, in the period's unit."""
+        if unit == PeriodUnit.working_days:
+            return self.working_days_between(start, end)
+        return (end - start).days
+
+    def off_days(self, first: date, last: date) -> Iterable[tuple[date, str]]:
+        """Weekdays off and make-up Saturdays between two dates, for the admin page."""
+        day = first
+        while day <= last:
+            working = self.is_working_day(day)
+            if day.weekday() < 5 and not working:
+                yield day, self.holiday_name(day) or "Ngày nghỉ"
+            elif day.weekday() >= 5 and working:
+                yield day, "Ngày làm việc bù"
+            day += timedelta(days=1)
+
+
+_CACHE_SECONDS = 10.0
+_lock = threading.Lock()
+_cached: tuple[float, WorkCalendar] | None = None
+
+
+def load_calendar(session: Session, *, fresh: bool = False) -> WorkCalendar:
+    """The calendar with the admin's overrides; cached briefly because it changes rarely.
+
+    The cache lives for a few seconds in each process: after a change, other workers see
+    it within that time, and the due dates stored on cases are recomputed at once.
+    """
+    global _cached
+    now = time.monotonic()
+    with _lock:
+        if not fresh and _cached and now - _cached[0] < _CACHE_SECONDS:
+            return _cached[1]
+    rows = session.exec(select(HolidayOverride.day, HolidayOverride.working)).all()
+    cal = WorkCalendar(
+        extra_working=frozenset(d for d, w in rows if w),
+        extra_off=frozenset(d for d, w in rows if not w),
+    )
+    with _lock:
+        _cached = (now, cal)
+    return cal
+
+
+def invalidate_calendar() -> None:
+    global _cached
+    with _lock:
+        _cached = None

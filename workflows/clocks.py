@@ -1,0 +1,176 @@
+"""Statutory clocks: pure date arithmetic on (start, rule, calendar), stored on the row.
+
+Due dates are computed when a clock starts and recomputed only on events: an extension,
+a suspension and resumption, a reclassification or a change of the holiday calendar
+(STYLE.md rule 4). The state (`on_track` … `paused`) is derived from the due date and
+today in Asia/Ho_Chi_Minh, never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false
+from sqlmodel import Session, col, select
+
+from models import Case, CaseClock, ClockState, PolicyRule, Status
+from workflows.calendar import WorkCalendar
+
+#: A clock is `due_soon` when this many working days or fewer are left (DESIGN.md §5).
+DUE_SOON_WORKING_DAYS = 3
+
+
+def start_clock(case: Case, name: str, starts_on: date, rule: PolicyRule, cal: WorkCalendar) -> CaseClock:
+    return CaseClock(
+        case_id=case.id or 0,
+        name=name,
+        starts_on=starts_on,
+        due_on=cal.add_period(starts_on, rule.period, rule.unit),
+        period=rule.period,
+        unit=rule.unit,
+        rule_id=rule.id,
+        basis=rule.basis,
+    )
+
+
+def stop_clock(clock: CaseClock, on: date) -> None:
+    clock.running = False
+    clock.stopped_on = on
+
+
+def pause_clock(clock: CaseClock, on: date, cal: WorkCalendar) -> None:
+    """Tạm đình chỉ: the clock stops with what was left of it (Luật Khiếu nại art. 35)."""
+    clock.remaining = max(cal.days_left(on, clock.due_on, clock.unit), 0)
+    clock.paused_on = on
+    clock.running = False
+
+
+def resume_clock(clock: CaseClock, on: date, cal: WorkCalendar) -> None:
+    """The clock restarts from the decision to continue with the days that were left."""
+    clock.starts_on = on
+    clock.period = clock.remaining or 0
+    clock.due_on = cal.add_period(on, clock.period, clock.unit)
+    clock.paused_on = None
+    clock.remaining = None
+    clock.running = True
+
+
+def extend_clock(clock: CaseClock, days: int, cal: WorkCalendar) -> None:
+    clock.period += days
+    clock.due_on = cal.add_period(clock.starts_on, clock.period, clock.unit)
+
+
+def recompute(clock: CaseClock, cal: WorkCalendar) -> bool:
+    """Recompute a running clock's due date; True when it moved."""
+    due = cal.add_period(clock.starts_on, clock.period, clock.unit)
+    if due == clock.due_on:
+        return False
+    clock.due_on = due
+    return True
+
+
+def sync_current(case: Case, clocks: list[CaseClock]) -> None:
+    """Copy the running clock onto the case row, where inboxes and sweeps find it by index."""
+    running = [c for c in clocks if c.running]
+    if running:
+        case.current_clock, case.current_due_on = running[0].name, running[0].due_on
+    else:
+        case.current_clock, case.current_due_on = "", None
+
+
+def due_soon_limit(today: date, cal: WorkCalendar) -> date:
+    """Due dates before this day have at most three working days left."""
+    return cal.add_working_days(today, DUE_SOON_WORKING_DAYS + 1)
+
+
+def clock_state(clock: CaseClock, today: date, cal: WorkCalendar) -> ClockState:
+    if clock.stopped_on is not None:
+        return ClockState.met if clock.stopped_on <= clock.due_on else ClockState.met_late
+    if clock.paused_on is not None:
+        return ClockState.paused
+    if today > clock.due_on:
+        return ClockState.overdue
+    if today == clock.due_on:
+        return ClockState.due_today
+    if clock.due_on < due_soon_limit(today, cal):
+        return ClockState.due_soon
+    return ClockState.on_track
+
+
+@dataclass(frozen=True)
+class ClockView:
+    name: str
+    state: str
+    starts_on: date
+    due_on: date
+    working_days_left: int | None
+    period: int
+    unit: str
+    basis: str
+    paused_on: date | None
+    stopped_on: date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def view(clock: CaseClock, today: date, cal: WorkCalendar) -> ClockView:
+    state = clock_state(clock, today, cal)
+    left = cal.working_days_between(today, clock.due_on) if clock.running else None
+    return ClockView(
+        name=clock.name,
+        state=state.value,
+        starts_on=clock.starts_on,
+        due_on=clock.due_on,
+        working_days_left=left,
+        period=clock.period,
+        unit=clock.unit,
+        basis=clock.basis,
+        paused_on=clock.paused_on,
+        stopped_on=clock.stopped_on,
+    )
+
+
+def state_condition(state: str, today: date, cal: WorkCalendar) -> ColumnElement[bool]:
+    """A WHERE clause on `case` for lists filtered by clock state, answerable by index.
+
+    Running states read the case's current due date; finished states look for a stopped
+    clock of the case.
+    """
+    due = col(Case.current_due_on)
+    if state == ClockState.overdue:
+        return due < today
+    if state == ClockState.due_today:
+        return due == today
+    if state == ClockState.due_soon:
+        return and_(due > today, due < due_soon_limit(today, cal))
+    if state == ClockState.on_track:
+        return due >= due_soon_limit(today, cal)
+    if state == ClockState.paused:
+        return col(Case.status) == Status.suspended
+    stopped = select(CaseClock.id).where(
+        CaseClock.case_id == Case.id, col(CaseClock.stopped_on).is_not(None)
+    )
+    if state == ClockState.met:
+        return exists(stopped.where(col(CaseClock.stopped_on) <= col(CaseClock.due_on)))
+    if state == ClockState.met_late:
+        return exists(stopped.where(col(CaseClock.stopped_on) > col(CaseClock.due_on)))
+    return false()
+
+
+def overdue_by_condition(working_days: int, today: date, cal: WorkCalendar) -> ColumnElement[bool]:
+    """Cases whose running clock is overdue by `working_days` or more working days."""
+    return col(Case.current_due_on) <= cal.add_working_days(today, -working_days)
+
+
+def clocks_touching(session: Session, day: date) -> list[CaseClock]:
+    """Running clocks whose period may include `day`: candidates after a calendar change."""
+    stmt = select(CaseClock).where(
+        col(CaseClock.running).is_(True),
+        CaseClock.due_on >= day - timedelta(days=21),
+        CaseClock.starts_on <= day,
+    )
+    return list(session.exec(stmt).all())
+

@@ -1,0 +1,142 @@
+"""Intake (tiếp nhận đơn): log a petition, give it a code and PIN, start its first clock."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from models import Case, CaseClock, Category, ClockName, Kind, Petitioner, Status
+from models.schemas import CaseCreate
+from workflows import clocks
+from workflows.audit import append_event
+from workflows.auth import Principal, keyed_hash
+from workflows.calendar import WorkCalendar, vn_today
+from workflows.errors import Invalid
+from workflows.policy import acceptance_variant, find_rule
+from workflows.text import fold
+
+# No 0/O, 1/I/L: codes are read aloud over the phone and copied by hand.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_tracking_code(today: date) -> str:
+    """Year prefix plus six random characters: ~887 million codes a year, never sequential."""
+    return f"{today:%y}" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def validate(data: CaseCreate, today: date) -> None:
+    """Field rules a form or API client can fix; messages in Vietnamese."""
+    errors: list[str] = []
+    if data.kind == Kind.complaint and data.round not in (1, 2):
+        errors.append("Khiếu nại chỉ có lần đầu (1) hoặc lần hai (2).")
+    if data.kind != Kind.complaint and data.round != 1:
+        errors.append("Chỉ đơn khiếu nại mới có lần giải quyết thứ hai.")
+    if data.received_on and data.received_on > today:
+        errors.append("Ngày nhận đơn không được ở tương lai.")
+    if not data.subject.strip():
+        errors.append("Vui lòng nhập trích yếu nội dung đơn.")
+    if not data.content.strip():
+        errors.append("Vui lòng nhập nội dung đơn.")
+    if data.signatories < 1:
+        errors.append("Số người ký đơn phải từ 1 trở lên.")
+    if not data.anonymous and not data.petitioner.full_name.strip():
+        errors.append("Vui lòng nhập họ tên người gửi đơn, hoặc đánh dấu đơn nặc danh.")
+    if data.contested_decision_on:
+        if data.kind != Kind.complaint:
+            errors.append("Ngày của quyết định bị khiếu nại chỉ áp dụng cho đơn khiếu nại.")
+        elif data.contested_decision_on > (data.received_on or today):
+            errors.append("Ngày của quyết định bị khiếu nại không được sau ngày nhận đơn.")
+    if errors:
+        raise Invalid(" ".join(errors))
+
+
+def search_text(case: Case, category: Category | None) -> str:
+    """What `q` matches, without diacritics. Personal data stays out, so a search cannot
+    reveal who filed a denunciation."""
+    parts = [case.tracking_code, case.subject, case.content, category.name if category else ""]
+    return fold(" ".join(parts))
+
+
+def create_case(
+    session: Session, principal: Principal, data: CaseCreate, *, now: datetime, cal: WorkCalendar
+) -> tuple[Case, str]:
+    """Log a petition; returns the case and its PIN (shown once, stored hashed)."""
+    today = vn_today(now)
+    validate(data, today)
+    received_on = data.received_on or today
+    category = None
+    if data.category:
+        category = session.exec(select(Category).where(Category.code == data.category)).first()
+        if category is None or not category.active:
+            raise Invalid(f"Không có lĩnh vực mã '{data.category}'.")
+    p = data.petitioner
+    petitioner = Petitioner(
+        full_name=p.full_name.strip(), id_number=p.id_number.strip(), phone=p.phone.strip(),
+        email=p.email.strip(), address=p.address.strip(), representatives=p.representatives.strip(),
+    )
+    session.add(petitioner)
+    session.flush()
+
+    while True:
+        code = new_tracking_code(received_on)
+        if session.exec(select(Case.id).where(Case.tracking_code == code)).first() is None:
+            break
+    pin = new_pin()
+    limitation = find_rule(session, kind=Kind.complaint, clock="limitation", round=0, variant="normal",
+                           on=received_on) if data.contested_decision_on else None
+    case = Case(
+        tracking_code=code,
+        pin_hash=keyed_hash(f"{code}:{pin}"),
+        kind=data.kind,
+        round=data.round if data.kind == Kind.complaint else 1,
+        channel=data.channel,
+        status=Status.received,
+        category_id=category.id if category else None,
+        subject=data.subject.strip(),
+        content=data.content.strip(),
+        received_on=received_on,
+        received_at=now,
+        contested_decision_on=data.contested_decision_on,
+        limitation_warning=bool(
+            limitation and data.contested_decision_on
+            and (received_on - data.contested_decision_on).days > limitation.period
+        ),
+        anonymous=data.anonymous,
+        signatories=data.signatories,
+        remote_area=data.remote_area,
+        several_places=data.several_places,
+        forwarded_by=data.forwarded_by.strip(),
+        petitioner_id=petitioner.id,
+        created_by_id=principal.user.id if principal.user else None,
+        api_key_id=principal.api_key.id if principal.api_key else None,
+        updated_at=now,
+    )
+    case.search_text = search_text(case, category)
+    session.add(case)
+    session.flush()
+
+    rule = find_rule(
+        session, kind=case.kind, clock=ClockName.acceptance, round=case.round,
+        variant=acceptance_variant(kind=case.kind, several_places=case.several_places), on=received_on,
+    )
+    clock = clocks.start_clock(case, ClockName.acceptance, received_on, rule, cal)
+    session.add(clock)
+    clocks.sync_current(case, [clock])
+    append_event(
+        session, case, now=now, on=received_on, action="receive", actor=principal.user,
+        actor_label=principal.api_key.name if principal.api_key else "", to_status=Status.received,
+        public=True, note="Tiếp nhận đơn",
+        data={"channel": case.channel, "clocks": {clock.name: clock.due_on}},
+    )
+    session.flush()
+    return case, pin
+
+
+def clocks_of(session: Session, case_id: int) -> list[CaseClock]:
+    return list(session.exec(select(CaseClock).where(CaseClock.case_id == case_id).order_by(CaseClock.id)).all())

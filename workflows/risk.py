@@ -1,0 +1,55 @@
+"""Escalation risk: cases likely to go over our head (DESIGN.md §5, rung 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, or_
+from sqlmodel import col
+
+from models import OPEN_STATUSES, Case, Status
+from workflows.calendar import WorkCalendar
+
+#: Overdue by this many working days or more puts a case at risk.
+RISK_OVERDUE_WORKING_DAYS = 10
+#: A petition left unhandled this long is a disciplinary matter (Nghị định 154/2026 art. 41).
+DISCIPLINARY_DAYS = 45
+
+REASON_LABELS = {
+    "overdue_10": "Quá hạn từ 10 ngày làm việc trở lên",
+    "forwarded": "Đơn do cơ quan cấp trên chuyển đến",
+    "resubmitted": "Công dân đã gửi lại đơn",
+    "group": "Đơn đông người (từ 5 người ký trở lên)",
+    "unhandled_45": "Để quá 45 ngày chưa xử lý: có thể bị xử lý kỷ luật (Nghị định 154/2026, Điều 41)",
+}
+
+
+def risk_reasons(case: Case, today: date, cal: WorkCalendar, threshold: int = RISK_OVERDUE_WORKING_DAYS) -> list[str]:
+    if case.status not in OPEN_STATUSES:
+        return []
+    reasons = []
+    if case.current_due_on is not None and case.current_due_on <= cal.add_working_days(today, -threshold):
+        reasons.append("overdue_10")
+    if case.forwarded_by:
+        reasons.append("forwarded")
+    if case.resubmitted > 0:
+        reasons.append("resubmitted")
+    if case.is_group:
+        reasons.append("group")
+    if case.status == Status.received and (today - case.received_on).days >= DISCIPLINARY_DAYS:
+        reasons.append("unhandled_45")
+    return reasons
+
+
+def risk_condition(today: date, cal: WorkCalendar, threshold: int = RISK_OVERDUE_WORKING_DAYS) -> Any:
+    """SQL form of `risk_reasons`, for filtered lists and the director's list."""
+    return and_(
+        col(Case.status).in_([s.value for s in OPEN_STATUSES]),
+        or_(
+            col(Case.current_due_on) <= cal.add_working_days(today, -threshold),
+            col(Case.forwarded_by) != "",
+            col(Case.resubmitted) > 0,
+            col(Case.signatories) >= 5,
+        ),
+    )
