@@ -7,9 +7,9 @@ from typing import Any
 
 import segno
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import col, select
+from starlette.datastructures import UploadFile
 
 from api.deps import CalendarDep, CsrfChecked, FormDep, NowDep, PagePrincipal, SessionDep
 from api.pages.forms import blank_to_none, checkbox, parse
@@ -132,7 +132,4 @@ def today_list(request: Request, principal: PagePrincipal, session: SessionDep, 
     ).all())
     rel = load_related(session, rows, petitioners=False)
     items = [case_dict(principal, c, rel, today, cal) for c in rows]
-    return render(request, "staff/inbox.html", {
-        "title": "Đơn tiếp nhận hôm nay", "rows": items, "total": len(items), "f": {}, "offset": 0,
-        "limit": 200, "statuses": [], "kinds": list(Kind), "clock_states": [],
-    })
+    return render(request, "staff/reception_today.html", {"rows": items, "today": today})
