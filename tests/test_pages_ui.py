@@ -282,3 +282,46 @@ class TestNoInlineCode:
         js = client.get("/static/js/app.js")
         assert js.status_code == 200
         assert "/reception/duplicates" in js.text
+
+
+class TestCasePage:
+    def test_header_clocks_actions_and_timeline(self, client: TestClient, org: Org) -> None:
+        case = make_case(client, auth(client, "reception"), forwarded_by="Thanh tra tỉnh")
+        page_login(client, "office")
+        html = client.get(f"/cases/{case['tracking_code']}").text
+        assert "Nguy cơ vượt cấp" in html
+        assert "Đơn do cơ quan cấp trên chuyển đến" in html
+        # 7 working days from 26/11/2026: due 07/12/2026, shown dd/mm/yyyy with days left.
+        assert "07/12/2026" in html
+        assert "ngày làm việc" in html
+        actions = re.findall(r'<details class="action" data-action="(\w+)">', html)
+        assert set(actions) == {"accept", "reject", "transfer", "archive", "mark_duplicate", "withdraw", "guide"}
+        reject = re.search(r'data-action="reject">.*?</details>', html, re.S)
+        assert reject
+        assert "Lý do" in reject.group(0)
+        assert "data-confirm=" in reject.group(0)
+        assert "Tiếp nhận đơn" in html
+        assert "đến hết ngày 07/12/2026" in html
+
+    def test_denunciator_is_hidden_from_the_unit(self, client: TestClient, org: Org) -> None:
+        case = _accepted_and_assigned(client, "QLCN", kind="denunciation")
+        page_login(client, "officer.cn")
+        html = client.get(f"/cases/{case['tracking_code']}").text
+        assert "[bảo mật]" in html
+        assert "Nguyễn Văn An" not in html
+        assert "001085012345" not in html
+        page_login(client, "officer.tm")
+        r = client.get(f"/cases/{case['tracking_code']}")
+        assert r.status_code == 404
+        assert "Không tìm thấy" in r.text
+
+    def test_english_labels(self, client: TestClient, org: Org) -> None:
+        case = make_case(client, auth(client, "reception"))
+        page_login(client, "office")
+        html = client.get(f"/cases/{case['tracking_code']}", params={"lang": "en"}).text
+        assert '<html lang="en">' in html
+        assert "Complaint" in html
+        assert "Processing history" in html
+        assert "Lịch sử xử lý" not in html
+        # remembered in a cookie
+        assert "Processing history" in client.get(f"/cases/{case['tracking_code']}").text
