@@ -9,7 +9,16 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models import ApiKey, AuditLog, User
-from tests.conftest import PASSWORD, Org, act, auth, csrf_of, make_case, page_login
+from tests.conftest import PASSWORD, Org, act, csrf_of, make_case, page_login
+from tests.conftest import auth as _login_for_token
+
+
+def auth(client: TestClient, username: str) -> dict[str, str]:
+    """Bearer headers, one argon2 login per user and test (the client lives for one test)."""
+    tokens: dict[str, dict[str, str]] = client.__dict__.setdefault("_ui_tokens", {})
+    if username not in tokens:
+        tokens[username] = _login_for_token(client, username)
+    return tokens[username]
 
 
 def _accepted_and_assigned(client: TestClient, unit: str = "QLCN", **fields: object) -> dict:
