@@ -26,9 +26,10 @@ def _fmt_date(value: date | datetime | str | None, lang: str = "vi") -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+            parsed: date = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
         except ValueError:
             return value
+        value = parsed
     if isinstance(value, datetime):
         local = value.astimezone(VN_TZ)
         return local.strftime("%d/%m/%Y %H:%M")

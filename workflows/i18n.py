@@ -121,7 +121,9 @@ def translations(lang: str) -> NullTranslations:
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     t = Translations()
-    t._catalog = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}  # type: ignore[attr-defined]
+    # Plural entries (tuple ids) are not used: every message is a single string.
+    t._catalog = {m.id: m.string for m in catalog
+                  if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string and not m.fuzzy}
     return t
 
 

@@ -128,7 +128,7 @@ def case_page(request: Request, tracking_code: str, principal: PagePrincipal, se
 @router.post("/cases/{tracking_code}/actions/{action}", dependencies=[CsrfChecked])
 def act(request: Request, tracking_code: str, action: str, form: FormDep, principal: PagePrincipal,
         session: SessionDep, now: NowDep, cal: CalendarDep) -> Response:
-    data = {k: form.get(k) for k in ("version", "note", "reason", "unit", "officer", "target_agency",
+    data: dict[str, Any] = {k: form.get(k) for k in ("version", "note", "reason", "unit", "officer", "target_agency",
                                      "decision_number", "result", "master") if form.get(k) is not None}
     data["on"] = blank_to_none(form.get("on"))
     data["complex"] = checkbox(form, "complex")

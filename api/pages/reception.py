@@ -94,7 +94,7 @@ def _receipt(request: Request, session: Any, case: Case, pin: str | None, now: A
 
     url = f"{get_settings().base_url.rstrip('/')}/lookup?code={case.tracking_code}"
     pet = session.get(Petitioner, case.petitioner_id) if case.petitioner_id else None
-    views = [clockmod.view(c, vn_today(now), cal) for c in clocks_of(session, case.id)]
+    views = [clockmod.view(c, vn_today(now), cal) for c in clocks_of(session, case.id or 0)]
     return render(request, "staff/receipt.html", {
         "case": case, "pin": pin, "clocks": views, "qr": qr_data_uri(url), "lookup_url": url,
         "petitioner": pet,
@@ -131,7 +131,7 @@ def today_list(request: Request, principal: PagePrincipal, session: SessionDep, 
     _require_desk(principal)
     today = vn_today(now)
     rows = list(session.exec(
-        readable_cases(principal).where(Case.received_on == today).order_by(col(Case.id).desc()).limit(200)
+        readable_cases(principal).where(col(Case.received_on) == today).order_by(col(Case.id).desc()).limit(200)
     ).all())
     rel = load_related(session, rows, petitioners=False)
     items = [case_dict(principal, c, rel, today, cal) for c in rows]
