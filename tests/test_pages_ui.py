@@ -110,6 +110,7 @@ class TestInbox:
                         data={"csrf_token": csrf_of(html), "version": version, "officer": "officer.cn"})
         assert r.status_code == 409
         assert "tải lại" in r.text
+        assert f'<a href="/cases/{case["tracking_code"]}">Tải lại hồ sơ</a>' in r.text
 
     def test_officers_do_not_get_the_assign_form(self, client: TestClient, org: Org) -> None:
         _accepted_and_assigned(client, "QLCN")
@@ -159,6 +160,8 @@ class TestAdmin:
                                               "password": "mat-khau-moi-1", "role": "officer", "unit": "QLCN"},
                         follow_redirects=False)
         assert r.status_code == 303
+        assert "Đã tạo tài khoản officer.nl." in client.get(r.headers["location"]).text
+        assert "Account officer.nl created." in client.get(r.headers["location"] + "&lang=en").text
         r = client.post("/api/v1/auth/token", data={"username": "officer.nl", "password": "mat-khau-moi-1"})
         assert r.status_code == 200
         assert session.exec(select(AuditLog).where(AuditLog.action == "user.create")).first() is not None

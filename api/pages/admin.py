@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -43,10 +44,9 @@ def _units(session: Session) -> list[Unit]:
     return list(session.exec(select(Unit).order_by(col(Unit.name))).all())
 
 
-def _done(path: str, message: str) -> Response:
-    from urllib.parse import quote
-
-    return RedirectResponse(f"{path}?message={quote(message)}", status_code=303)
+def _done(path: str, done: str, name: str) -> Response:
+    """Back to the list with what was done; the page words it in the reader's language."""
+    return RedirectResponse(f"{path}?{urlencode({'done': done, 'name': name[:200]})}", status_code=303)
 
 
 def _attempt(request: Request, session: Session, page: Callable[..., Response],
@@ -68,8 +68,8 @@ def home(request: Request, admin: AdminUser) -> Response:
 
 
 @router.get("/users")
-def users(request: Request, admin: AdminUser, session: SessionDep, message: str = "") -> Response:
-    return _users_page(request, session, message=message[:200])
+def users(request: Request, admin: AdminUser, session: SessionDep, done: str = "", name: str = "") -> Response:
+    return _users_page(request, session, done=done, name=name[:200])
 
 
 def _users_page(request: Request, session: Session, *, status_code: int = 200, **extra: Any) -> Response:
@@ -91,7 +91,7 @@ def user_create(request: Request, form: FormDep, admin: AdminUser, session: Sess
             unit_id=orgadmin._unit_id(session, unit_code), email=_text(form, "email"),
         )
         orgadmin.audit(session, admin, "user.create", now, user=user.username, role=user.role)
-        return _done("/admin/users", f"Đã tạo tài khoản {user.username}.")
+        return _done("/admin/users", "user_created", user.username)
 
     return _attempt(request, session, lambda **kw: _users_page(request, session, form=dict(form), **kw), work)
 
@@ -103,7 +103,7 @@ def user_update(request: Request, user_id: int, form: FormDep, admin: AdminUser,
         user = orgadmin.update_user(session, admin, user_id, full_name=_text(form, "full_name"),
                                     email=_text(form, "email"), role=_text(form, "role", 20),
                                     unit_code=_text(form, "unit", 32), now=now)
-        return _done("/admin/users", f"Đã cập nhật tài khoản {user.username}.")
+        return _done("/admin/users", "user_updated", user.username)
 
     return _attempt(request, session, lambda **kw: _users_page(request, session, **kw), work)
 
@@ -114,8 +114,7 @@ def user_active(request: Request, user_id: int, form: FormDep, admin: AdminUser,
     def work() -> Response:
         active = checkbox(form, "active")
         user = orgadmin.set_active(session, admin, user_id, active, now)
-        verb = "Đã mở lại" if active else "Đã khoá"
-        return _done("/admin/users", f"{verb} tài khoản {user.username}.")
+        return _done("/admin/users", "user_unlocked" if active else "user_locked", user.username)
 
     return _attempt(request, session, lambda **kw: _users_page(request, session, **kw), work)
 
@@ -138,8 +137,8 @@ def _units_page(request: Request, session: Session, *, status_code: int = 200, *
 
 
 @router.get("/units")
-def units(request: Request, admin: AdminUser, session: SessionDep, message: str = "") -> Response:
-    return _units_page(request, session, message=message[:200])
+def units(request: Request, admin: AdminUser, session: SessionDep, done: str = "", name: str = "") -> Response:
+    return _units_page(request, session, done=done, name=name[:200])
 
 
 @router.post("/units", dependencies=[CsrfChecked])
@@ -151,7 +150,7 @@ def unit_save(request: Request, form: FormDep, admin: AdminUser, session: Sessio
                                   name=_text(form, "name"), name_en=_text(form, "name_en"),
                                   email=_text(form, "email"),
                                   active=checkbox(form, "active") if unit_id else True, now=now)
-        return _done("/admin/units", f"Đã lưu đơn vị {unit.name}.")
+        return _done("/admin/units", "unit_saved", unit.name)
 
     return _attempt(request, session, lambda **kw: _units_page(request, session, form=dict(form), **kw), work)
 
@@ -165,8 +164,8 @@ def _categories_page(request: Request, session: Session, *, status_code: int = 2
 
 
 @router.get("/categories")
-def categories(request: Request, admin: AdminUser, session: SessionDep, message: str = "") -> Response:
-    return _categories_page(request, session, message=message[:200])
+def categories(request: Request, admin: AdminUser, session: SessionDep, done: str = "", name: str = "") -> Response:
+    return _categories_page(request, session, done=done, name=name[:200])
 
 
 @router.post("/categories", dependencies=[CsrfChecked])
@@ -178,7 +177,7 @@ def category_save(request: Request, form: FormDep, admin: AdminUser, session: Se
                                      name=_text(form, "name"), name_en=_text(form, "name_en"),
                                      default_unit=_text(form, "default_unit", 32),
                                      active=checkbox(form, "active") if category_id else True, now=now)
-        return _done("/admin/categories", f"Đã lưu lĩnh vực {cat.name}.")
+        return _done("/admin/categories", "category_saved", cat.name)
 
     return _attempt(request, session, lambda **kw: _categories_page(request, session, form=dict(form), **kw), work)
 
@@ -193,8 +192,8 @@ def _keys_page(request: Request, session: Session, *, status_code: int = 200, **
 
 
 @router.get("/api-keys")
-def api_keys(request: Request, admin: AdminUser, session: SessionDep, message: str = "") -> Response:
-    return _keys_page(request, session, message=message[:200])
+def api_keys(request: Request, admin: AdminUser, session: SessionDep, done: str = "", name: str = "") -> Response:
+    return _keys_page(request, session, done=done, name=name[:200])
 
 
 @router.post("/api-keys", dependencies=[CsrfChecked])
@@ -220,6 +219,6 @@ def api_key_revoke(request: Request, key_id: int, admin: AdminUser, session: Ses
     def work() -> Response:
         key = revoke_api_key(session, key_id, now)
         orgadmin.audit(session, admin, "api_key.revoke", now, name=key.name, prefix=key.prefix)
-        return _done("/admin/api-keys", f"Đã thu hồi khoá {key.name}.")
+        return _done("/admin/api-keys", "key_revoked", key.name)
 
     return _attempt(request, session, lambda **kw: _keys_page(request, session, **kw), work)

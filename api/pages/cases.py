@@ -142,7 +142,7 @@ def act(request: Request, tracking_code: str, action: str, form: FormDep, princi
         session.rollback()
         case = get_readable_case(session, principal, tracking_code)
         ctx = _case_context(session, principal, case, now, cal)
-        ctx["error"] = str(exc.detail)
+        ctx["error"], ctx["error_status"] = str(exc.detail), exc.status
         return render(request, "staff/case.html", ctx, status_code=exc.status)
     if result.pin:
         from api.pages.reception import _receipt
@@ -174,7 +174,7 @@ def upload(request: Request, tracking_code: str, form: FormDep, principal: PageP
         session.rollback()
         case = get_readable_case(session, principal, tracking_code)
         ctx = _case_context(session, principal, case, now, cal)
-        ctx["error"] = str(exc.detail)
+        ctx["error"], ctx["error_status"] = str(exc.detail), exc.status
         return render(request, "staff/case.html", ctx, status_code=exc.status)
     return RedirectResponse(f"/cases/{case.tracking_code}?message=Đã+tải+lên", status_code=303)
 

@@ -236,3 +236,27 @@ def test_layout_fits_a_phone_and_a_laptop(live_server: LiveServer, new_page: Any
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{name}: the intake form scrolls sideways ({width}px)"
         shot(page, f"12-intake-{name}")
+
+
+def test_admin_confirms_before_revoking_a_key(live_server: LiveServer, new_page: Any) -> None:
+    """app.js asks before a destructive form is sent; saying no sends nothing."""
+    page = new_page()
+    login(page, "admin", live_server.password)
+    page.goto("/admin/api-keys")
+    page.fill("input[name=name]", "Cổng dịch vụ công tỉnh")
+    with page.expect_navigation():
+        page.click("form[action='/admin/api-keys'] button[type=submit]")
+    assert page.locator("#new-key").inner_text().startswith("dtk_")
+    page.goto("/admin/api-keys")
+    assert page.locator("#new-key").count() == 0  # shown once only
+    revoke = page.locator("form[action$='/revoke'] button").first
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    revoke.click()  # dismissed: had the form gone, the key would be revoked and the button gone
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        revoke.click()
+    assert page.locator("form[action$='/revoke']").count() == 0
+    assert "Đã thu hồi khoá Cổng dịch vụ công tỉnh." in page.locator(".alert.ok").inner_text()
+    shot(page, "13-admin-api-keys")
+    page.goto("/admin/users")
+    shot(page, "14-admin-users")
