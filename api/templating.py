@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -39,6 +39,20 @@ def _fmt_date(value: date | datetime | str | None, lang: str = "vi") -> str:
 templates.env.filters["d"] = _fmt_date
 
 
+def _lang_href(request: Request, code: str) -> str:
+    """The language switch: the same page with its query (filters, page number) kept.
+
+    A page answered to a POST (a form shown again with its error) cannot be fetched again,
+    so the switch leads back to the page the form came from.
+    """
+    if request.method in ("GET", "HEAD"):
+        return "?" + urlencode({**request.query_params, "lang": code})
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+    path = referer.path if same_site and not referer.path.startswith("//") else "/"
+    return f"{path}?{urlencode({'lang': code})}"
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     lang = language(request)
     tr = translations(lang)
@@ -53,8 +67,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "demo": get_settings().demo,
         "agency": get_settings().agency_name,
         "unread": getattr(request.state, "unread", 0),
-        # The language switch keeps the page's own query (filters, page number).
-        "lang_qs": lambda code: urlencode({**request.query_params, "lang": code}),
+        "lang_href": lambda code: _lang_href(request, code),
     }
     ctx.update(context or {})
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -65,3 +65,16 @@ def test_vietnamese_is_the_default_and_english_is_remembered(client: TestClient)
     assert "Look up a case" in client.get("/lookup").text
     assert "Tra cứu hồ sơ" in client.get("/lookup", params={"lang": "vi"}).text
     assert translations("en").gettext("Quá hạn") == "Overdue"
+
+
+def test_switch_after_a_refused_form_leads_back_to_the_form(client: TestClient) -> None:
+    from tests.conftest import csrf_of
+
+    token = csrf_of(client.get("/lookup").text)
+    r = client.post("/lookup", data={"code": "KHONGCO", "pin": "000000", "csrf_token": token},
+                    headers={"referer": "http://testserver/lookup?code=KHONGCO"})
+    assert r.status_code == 404
+    assert 'href="/lookup?lang=en"' in r.text
+    r = client.post("/lookup", data={"code": "KHONGCO", "pin": "000000", "csrf_token": token},
+                    headers={"referer": "http://evil.example/phish"})
+    assert 'href="/?lang=en"' in r.text
