@@ -229,13 +229,15 @@ def test_english_switch(live_server: LiveServer, new_page: Any) -> None:
 
 
 def test_layout_fits_a_phone_and_a_laptop(live_server: LiveServer, new_page: Any) -> None:
+    code = _api_case(live_server)
     for name, viewport in (("phone", {"width": 390, "height": 844}), ("laptop", {"width": 1366, "height": 768})):
         page = new_page(viewport)
         login(page, "reception", live_server.password)
-        page.goto("/reception/new")
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= viewport["width"], f"{name}: the intake form scrolls sideways ({width}px)"
-        shot(page, f"12-intake-{name}")
+        for path, label in (("/reception/new", "intake"), (f"/cases/{code}", "case"), ("/reception", "today")):
+            page.goto(path)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"{name}: {path} scrolls sideways ({width}px)"
+            shot(page, f"12-{label}-{name}")
 
 
 def test_admin_confirms_before_revoking_a_key(live_server: LiveServer, new_page: Any) -> None:
