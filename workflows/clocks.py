@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false
 from sqlmodel import Session, col, select
 
-from models import Case, CaseClock, ClockState, PolicyRule, Status
+from models import Case, CaseClock, ClockState, PolicyRule
 from workflows.calendar import WorkCalendar
 
 #: A clock is `due_soon` when this many working days or fewer are left (DESIGN.md §5).
@@ -149,7 +149,11 @@ def state_condition(state: str, today: date, cal: WorkCalendar) -> ColumnElement
     if state == ClockState.on_track:
         return due >= due_soon_limit(today, cal)
     if state == ClockState.paused:
-        return col(Case.status) == Status.suspended
+        # Suspended cases, and withdrawn denunciations that the office may still continue.
+        return exists(select(CaseClock.id).where(
+            CaseClock.case_id == Case.id, col(CaseClock.paused_on).is_not(None),
+            col(CaseClock.stopped_on).is_(None),
+        ))
     stopped = select(CaseClock.id).where(
         CaseClock.case_id == Case.id, col(CaseClock.stopped_on).is_not(None)
     )

@@ -261,9 +261,15 @@ def perform(
         case.closed_on = on
     elif action in ("withdraw", "suspend"):
         case.held_status = case.status
+        # Only a withdrawn denunciation may come back (Luật Tố cáo art. 33(2)); other
+        # withdrawn petitions are finished, so their clocks stop instead of pausing.
+        keep = action == "suspend" or case.kind == Kind.denunciation
         for clock in all_clocks:
             if clock.running:
-                clocks.pause_clock(clock, on, cal)
+                if keep:
+                    clocks.pause_clock(clock, on, cal)
+                else:
+                    clocks.stop_clock(clock, on)
     elif action in ("continue", "resume"):
         target = case.held_status or S.accepted
         case.held_status = ""
