@@ -42,7 +42,7 @@ class WorkCalendar:
     extra_working: frozenset[date] = frozenset()
     extra_off: frozenset[date] = frozenset()
     _vn: holidays.HolidayBase = field(
-        default_factory=lambda: holidays.country_holidays("VN"), compare=False, repr=False
+        default_factory=lambda: holidays.country_holidays("VN", language="vi"), compare=False, repr=False
     )
 
     def is_working_day(self, day: date) -> bool:
