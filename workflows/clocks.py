@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false
+from sqlalchemy import ColumnElement, and_, exists, false, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models import Case, CaseClock, ClockState, PolicyRule
@@ -154,8 +155,12 @@ def state_condition(state: str, today: date, cal: WorkCalendar) -> ColumnElement
             CaseClock.case_id == Case.id, col(CaseClock.paused_on).is_not(None),
             col(CaseClock.stopped_on).is_(None),
         ))
+    # Finished: the case's last clock has stopped (the resolution clock only starts when the
+    # acceptance clock stops, so then every clock has), as the case's own state says.
+    other = aliased(CaseClock)
+    last = select(func.max(other.id)).where(other.case_id == Case.id).correlate(Case).scalar_subquery()
     stopped = select(CaseClock.id).where(
-        CaseClock.case_id == Case.id, col(CaseClock.stopped_on).is_not(None)
+        CaseClock.case_id == Case.id, CaseClock.id == last, col(CaseClock.stopped_on).is_not(None)
     )
     if state == ClockState.met:
         return exists(stopped.where(col(CaseClock.stopped_on) <= col(CaseClock.due_on)))
