@@ -43,7 +43,8 @@ CHANNEL = {
     "phone": "Điện thoại",
     "forwarded": "Cơ quan khác chuyển đến",
 }
-CLOCK = {"acceptance": "Thời hạn xử lý, thụ lý đơn", "resolution": "Thời hạn giải quyết"}
+CLOCK = {"acceptance": "Thời hạn xử lý, thụ lý đơn", "resolution": "Thời hạn giải quyết",
+         "extension": "Gia hạn giải quyết", "limitation": "Thời hiệu khiếu nại"}
 CLOCK_STATE = {
     "on_track": "Trong hạn",
     "due_soon": "Sắp đến hạn",

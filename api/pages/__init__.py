@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from api.pages import auth, cases, public, reception
+from api.pages import admin_policy, auth, cases, public, reception
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(reception.router)
 router.include_router(cases.router)
 router.include_router(public.router)
+router.include_router(admin_policy.router)
