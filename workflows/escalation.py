@@ -43,7 +43,7 @@ from models.settings import get_settings
 from workflows.audit import append_event
 from workflows.calendar import WorkCalendar, load_calendar, vn_today
 from workflows.i18n import label
-from workflows.risk import DISCIPLINARY_DAYS, REASON_LABELS
+from workflows.risk import DISCIPLINARY_DAYS, REASON_LABELS, overdue_boundary
 
 log = logging.getLogger("donthu.escalation")
 
@@ -123,7 +123,7 @@ class _Limits:
         risk = ladder.get(Level.escalation_risk.value)
         # Due dates before `soon_before` have `threshold` working days or fewer left.
         self.soon_before = cal.add_working_days(today, soon.threshold + 1) if soon else today
-        self.risk_on_or_before = cal.add_working_days(today, -risk.threshold) if risk else None
+        self.risk_on_or_before = overdue_boundary(today, cal, risk.threshold) if risk else None
         self.disciplinary_received = today - timedelta(days=DISCIPLINARY_DAYS)
         self.ladder = ladder
 
