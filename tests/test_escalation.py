@@ -100,7 +100,8 @@ class TestReplayedCalendar:
         sweep(at(date(2026, 10, 22)), date(2026, 10, 22))  # 45 days
         assert _fired()[("acceptance", DISCIPLINARY)] == date(2026, 10, 22)
         body = session.exec(select(Notification.body).where(Notification.level == DISCIPLINARY)).first()
-        assert body is not None and "Nghị định 154/2026" in body
+        assert body is not None
+        assert "Nghị định 154/2026" in body
 
 
 class TestExactlyOnce:

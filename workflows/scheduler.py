@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, time
 
+from models.settings import Settings
 from workflows.calendar import VN_TZ
 
 log = logging.getLogger("donthu.scheduler")
@@ -50,8 +51,9 @@ def _deliver_webhooks(now: datetime) -> None:
 
 
 class Scheduler:
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, settings: Settings | None = None) -> None:
         self.interval = max(float(interval), 1.0)
+        self.settings = settings
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -69,7 +71,7 @@ class Scheduler:
         steps: list[tuple[str, Callable[[], object]]] = [("sweep", lambda: sweep(now))]
         if now.astimezone(VN_TZ).time() >= DIGEST_AFTER:
             steps.append(("digest", lambda: queue_digest_once(now)))
-        steps.append(("mail", lambda: send_due(now)))
+        steps.append(("mail", lambda: send_due(now, settings=self.settings)))
         steps.append(("webhooks", lambda: _deliver_webhooks(now)))
         for name, step in steps:
             if self.stopped:
