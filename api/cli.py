@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -72,6 +73,10 @@ def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="Chỉ k
         count = seed(utcnow(), progress=lambda n: bar.update(task, advance=n))
     console.print(f"[green]Đã nạp {count} hồ sơ demo.[/green] Tài khoản: reception, office, director, admin, "
                   "head.cn, officer.cn, head.tm, officer.tm; mật khẩu demo12345.")
+    # One sweep for today, so the demo opens with its bells ringing on every rung (DESIGN.md §9).
+    from workflows.escalation import sweep as run_sweep
+
+    console.print(run_sweep(utcnow()).summary_vi())
 
 
 @app.command()
@@ -88,6 +93,52 @@ def generate(
         bulk_generate(s, count, today=vn_today(utcnow()), seed=seed,
                       progress=lambda n: bar.update(task, advance=n))
     console.print(f"[green]Đã sinh {count} hồ sơ.[/green]")
+
+
+def _parse_day(value: str | None) -> tuple[datetime, date | None]:
+    """`--now YYYY-MM-DD` replays a day: 08:00 in Hà Nội on that date."""
+    if not value:
+        return utcnow(), None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("ngày phải có dạng YYYY-MM-DD, ví dụ 2026-11-24") from None
+    return datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC), day
+
+
+@app.command()
+def sweep(now: Annotated[str | None, typer.Option("--now", help="Chạy lại cho một ngày (YYYY-MM-DD)")] = None) -> None:
+    """Quét thời hạn: cảnh báo sắp đến hạn, đến hạn, quá hạn, nguy cơ vượt cấp (mỗi mức một lần)."""
+    from workflows.escalation import sweep as run_sweep
+
+    at, day = _parse_day(now)
+    with progress() as bar:
+        task = bar.add_task("Quét thời hạn", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, total=total, completed=done)
+
+        result = run_sweep(at, day, progress=advance)
+    console.print(result.summary_vi())
+
+
+@app.command()
+def scheduler(
+    once: Annotated[bool, typer.Option(help="Chạy một vòng rồi dừng")] = False,
+    interval: Annotated[int | None, typer.Option(help="Số giây giữa hai lần quét")] = None,
+) -> None:
+    """Bộ lập lịch: quét thời hạn định kỳ, gửi thư, gửi bản tổng hợp hằng ngày. Chạy song song nhiều bản vẫn an toàn."""
+    import logging
+
+    from workflows.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sched = Scheduler(interval or get_settings().sweep_interval_seconds)
+    signal.signal(signal.SIGTERM, lambda *_: sched.stop())
+    signal.signal(signal.SIGINT, lambda *_: sched.stop())
+    console.print(f"Bộ lập lịch đang chạy: quét mỗi {sched.interval} giây (Ctrl-C để dừng).")
+    sched.run(utcnow, once=once)
+    console.print("Bộ lập lịch đã dừng.")
 
 
 @app.command()

@@ -10,3 +10,7 @@ router.include_router(reception.router)
 router.include_router(cases.router)
 router.include_router(public.router)
 router.include_router(admin_policy.router)
+from api.pages import admin_ladder, notifications  # noqa: E402
+
+router.include_router(notifications.router)
+router.include_router(admin_ladder.router)

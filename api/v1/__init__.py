@@ -10,3 +10,6 @@ router.include_router(auth.router, prefix="/api/v1")
 router.include_router(cases.router, prefix="/api/v1")
 router.include_router(public.router, prefix="/api/v1")
 router.include_router(policies.router, prefix="/api/v1")
+from api.v1 import notifications  # noqa: E402
+
+router.include_router(notifications.router, prefix="/api/v1")
