@@ -26,6 +26,8 @@ apikey_app = typer.Typer(help="Khoá API cho hệ thống khác.", no_args_is_he
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(apikey_app, name="apikey")
+webhooks_app = typer.Typer(help="Gửi thông báo (webhook) cho hệ thống khác.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 
 
@@ -267,6 +269,16 @@ def apikey_revoke(key_id: int) -> None:
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from None
     console.print(f"Đã thu hồi khoá {key_id}.")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver() -> None:
+    """Gửi các thông báo đến hạn (ký HMAC-SHA256, gửi lại với độ trễ tăng dần)."""
+    from workflows.webhooks import deliver_due
+
+    with session_scope() as s:
+        report = deliver_due(s, utcnow())
+    console.print(f"Đã gửi {report.delivered}, sẽ gửi lại {report.retrying}, thất bại {report.failed}.")
 
 
 def main() -> None:
