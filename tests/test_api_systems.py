@@ -278,7 +278,8 @@ class TestDocs:
         for path, ops in doc["paths"].items():
             for method, op in ops.items():
                 assert op.get("tags"), f"{method} {path} has no tag"
-                missing += [f"{method} {path} ?{p['name']}" for p in op.get("parameters", []) if not p.get("description")]
+                params = op.get("parameters", [])
+                missing += [f"{method} {path} ?{p['name']}" for p in params if not p.get("description")]
         for name, schema in doc["components"]["schemas"].items():
             if name.startswith(("Body_", "HTTPValidationError", "ValidationError")):
                 continue

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models import HolidayOverride, PeriodUnit
 

@@ -93,6 +93,10 @@ def ensure_default_rules(session: Session) -> int:
     return added
 
 
+class NoRuleInForce(Invalid):
+    """No version of the rule was in force on that date (e.g. before the law took effect)."""
+
+
 def find_rule(session: Session, *, kind: str, clock: str, round: int, variant: str, on: date) -> PolicyRule:
     """The rule in force on `on` (the date of receipt) for this kind, clock, round and variant."""
     stmt = (
@@ -109,7 +113,7 @@ def find_rule(session: Session, *, kind: str, clock: str, round: int, variant: s
     )
     rule = session.exec(stmt).first()
     if rule is None:
-        raise Invalid(
+        raise NoRuleInForce(
             f"Chưa có quy định thời hạn cho loại đơn '{kind}', thời hạn '{clock}' ({variant}) "
             f"áp dụng vào ngày {on:%d/%m/%Y}. Quản trị viên cần bổ sung trong mục Chính sách thời hạn."
         )

@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 from api.deps import ApiPrincipal, CalendarDep, SessionDep
 from api.v1.common import errors
 from models import Kind
+from workflows.errors import NotFound
+from workflows.policy import NoRuleInForce
 from workflows.policy_admin import list_rules, preview
 
 router = APIRouter(tags=["reference"])
@@ -57,7 +59,7 @@ def policies(session: SessionDep, principal: ApiPrincipal) -> list[Any]:
     return list_rules(session)
 
 
-@router.get("/policies/preview", response_model=PreviewOut, responses=errors(401, 422))
+@router.get("/policies/preview", response_model=PreviewOut, responses=errors(401, 404, 422))
 def policies_preview(
     session: SessionDep,
     principal: ApiPrincipal,
@@ -73,7 +75,10 @@ def policies_preview(
                                      ] = None,
 ) -> dict[str, Any]:
     """Xem trước: đơn loại X nhận ngày D (thụ lý ngày A) có hạn vào ngày nào, theo lịch làm việc hiện hành."""
-    p = preview(session, cal, kind=kind.value, round=round, received_on=received_on, accepted_on=accepted_on,
-                complex_=complex, remote_area=remote_area, several_places=several_places,
-                contested_decision_on=contested_decision_on)
+    try:
+        p = preview(session, cal, kind=kind.value, round=round, received_on=received_on, accepted_on=accepted_on,
+                    complex_=complex, remote_area=remote_area, several_places=several_places,
+                    contested_decision_on=contested_decision_on)
+    except NoRuleInForce as exc:
+        raise NotFound(exc.detail) from None  # no rule in force then: nothing to preview
     return asdict(p)
