@@ -93,8 +93,9 @@ class TestDashboard:
         assert "Chưa có lịch Lãnh đạo Sở tiếp công dân trong tháng 11/2026" in html
         assert "12/2026" in html
         token = csrf_of(client.get("/schedule").text)
-        r = client.post("/schedule", data={"csrf_token": token, "held_on": "2026-11-30", "leader_name": "Nguyễn Văn Hải",
-                                           "leader_title": "Giám đốc Sở", "location": "Trụ sở tiếp công dân"},
+        r = client.post("/schedule", data={"csrf_token": token, "held_on": "2026-11-30",
+                                           "leader_name": "Nguyễn Văn Hải", "leader_title": "Giám đốc Sở",
+                                           "location": "Trụ sở tiếp công dân"},
                         follow_redirects=False)
         assert r.status_code == 303
         html = client.get("/dashboard").text

@@ -219,7 +219,7 @@ class TestBooks:
         r = client.get("/reports/petition-book.xlsx", params=PERIOD)
         assert r.status_code == 200
         ws = load_workbook(io.BytesIO(r.content)).active
-        text = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+        text = [list(row) for row in ws.iter_rows(values_only=True)]
         assert text[3][0] == "SỔ THEO DÕI XỬ LÝ ĐƠN"
         header_at = next(i for i, row in enumerate(text) if row[0] == "STT")
         assert list(text[header_at]) == ["STT", "Ngày nhận", "Mã hồ sơ", "Người gửi", "Nội dung tóm tắt", "Loại đơn",
