@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from models import Case, CaseEvent, SurveyResponse
 from models.db import session_scope
-from tests.conftest import FixedClock, Org, act, auth, csrf_of, make_case
-from tests.test_reports import resolve_case
+from tests.conftest import FixedClock, Org, act, csrf_of, make_case
+from tests.test_reports import auth, resolve_case
 
 SCORES = {"timeliness": "4", "attitude": "5", "result": "4", "overall": "4"}
 

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from models.db import get_engine
-from tests.conftest import FixedClock, Org, act, auth, csrf_of, make_case, page_login
+from tests.conftest import FixedClock, Org, act, csrf_of, make_case, page_login
+from tests.test_reports import auth
 
 
 def _num(html: str, element_id: str) -> int:

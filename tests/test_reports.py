@@ -13,13 +13,26 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session
 
-from tests.conftest import FixedClock, Org, act, auth, make_case, page_login
+from tests.conftest import FixedClock, Org, act, make_case, page_login
+from tests.conftest import auth as login
 from workflows.auth import create_api_key
 
 PERIOD = {"from": "2026-10-01", "to": "2026-11-30"}
 FIGURES = ["received", "carried_over", "accepted", "refused", "forwarded", "resolved_on_time", "resolved_late",
            "overdue_now", "avg_days_to_resolve"]
 KIND_ORDER = ["complaint", "denunciation", "recommendation", "feedback"]
+
+
+def auth(client: TestClient, username: str) -> dict[str, str]:
+    """Bearer headers, one login per user and moment of the test clock: argon2 is slow on purpose,
+    and a session idle across a jump of the clock has expired."""
+    from api.deps import get_now
+
+    now = client.app.dependency_overrides[get_now]()  # type: ignore[attr-defined]
+    cache: dict[tuple[str, object], dict[str, str]] = client.__dict__.setdefault("_donthu_tokens", {})
+    if (username, now) not in cache:
+        cache[(username, now)] = login(client, username)
+    return cache[(username, now)]
 
 
 def resolve_case(client: TestClient, clock: FixedClock, *, received: date, resolved: date, unit: str = "QLTM",
