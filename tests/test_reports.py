@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date
 from typing import Any
@@ -250,3 +251,17 @@ class TestBooks:
         rows = list(ws.iter_rows(values_only=True))
         assert any(row[3] == "Lê Văn Cường" for row in rows)
         assert sum(1 for row in rows if isinstance(row[0], int)) == 5  # cases received in the period
+
+
+class TestCli:
+    def test_cli_report_prints_the_same_figures(self, client: TestClient, scenario: dict[str, Any]) -> None:
+        from typer.testing import CliRunner
+
+        from api.cli import app
+
+        api = _json(client, auth(client, "office"))
+        result = CliRunner().invoke(app, ["report", "--from", PERIOD["from"], "--to", PERIOD["to"]])
+        assert result.exit_code == 0, result.output
+        printed = json.loads(result.output)
+        assert printed["kinds"] == api["kinds"]
+        assert printed["total"] == api["total"]
