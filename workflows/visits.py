@@ -9,12 +9,12 @@ on a schedule that is made public (art. 14).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
-from models import Case, Kind, ReceptionSchedule, ReceptionVisit, Role, User
+from models import Case, Kind, ReceptionSchedule, ReceptionVisit, Role, Status, SurveyResponse, User
 from workflows.access import REDACTED, can_see_identity, readable_cases
 from workflows.auth import Principal
 from workflows.errors import Conflict, Forbidden, Invalid, NotFound
@@ -159,3 +159,28 @@ def schedule(session: Session, start: date, end: date) -> list[ReceptionSchedule
         select(ReceptionSchedule).where(ReceptionSchedule.held_on >= start, ReceptionSchedule.held_on <= end)
         .order_by(col(ReceptionSchedule.held_on))
     ).all())
+
+
+def seed_demo(session: Session, today: date) -> None:
+    """Demo lines of the reception book, the leaders' schedule for the coming months, and a few
+    survey answers on decided cases, so that the demo's dashboard and reports are not empty."""
+    for months_ahead, day, leader, title in ((0, 15, "Nguyễn Văn Hải", "Giám đốc Sở"),
+                                            (1, 15, "Nguyễn Văn Hải", "Giám đốc Sở"),
+                                            (2, 14, "Lê Thị Hoa", "Phó Giám đốc Sở")):
+        month = (today.replace(day=1) + timedelta(days=31 * months_ahead)).replace(day=day)
+        session.add(ReceptionSchedule(held_on=month, leader_name=leader, leader_title=title,
+                                      location="Phòng tiếp công dân, trụ sở Sở Công Thương"))
+    for days_ago, name, count, content, guidance in (
+        (1, "Trần Văn Lộc", 1, "Hỏi thủ tục cấp giấy phép bán lẻ rượu", "Hướng dẫn nộp hồ sơ qua Cổng dịch vụ công"),
+        (3, "Đại diện hộ kinh doanh chợ Xóm Mới", 6, "Phản ánh việc bố trí lại sạp chợ",
+         "Tiếp nhận đơn, chuyển Phòng QLTM"),
+        (8, "Nguyễn Thị Mai", 1, "Khiếu nại hóa đơn tiền điện tháng 9", "Hướng dẫn gửi đơn đến Công ty Điện lực tỉnh"),
+    ):
+        session.add(ReceptionVisit(visited_on=today - timedelta(days=days_ago), visitor_name=name, headcount=count,
+                                   address="Khánh Hòa", content=content, guidance=guidance))
+    decided = session.exec(select(Case).where(col(Case.status).in_([Status.resolved, Status.closed]))
+                           .order_by(col(Case.id)).limit(4)).all()
+    for case, (t, a, r, o) in zip(decided, ((5, 5, 4, 5), (4, 5, 4, 4), (3, 4, 2, 2), (5, 4, 5, 5)), strict=False):
+        session.add(SurveyResponse(case_id=case.id or 0, timeliness=t, attitude=a, result=r, overall=o,
+                                   comment="Phiếu đánh giá minh hoạ."))
+    session.flush()

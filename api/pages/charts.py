@@ -47,10 +47,10 @@ class Chart:
 
 
 def _nice_max(value: int) -> int:
-    for step in (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000):
+    for step in (2, 4, 10, 20, 40, 100, 200, 400, 1000, 2000, 4000, 10000, 20000, 40000, 100000):
         if value <= step:
             return step
-    return value
+    return value + value % 2
 
 
 def intake_chart(weeks: list[WeekIntake], kind_label: dict[str, str]) -> Chart:
@@ -79,7 +79,7 @@ def intake_chart(weeks: list[WeekIntake], kind_label: dict[str, str]) -> Chart:
 
 def rate_chart(units: list[UnitRate]) -> Chart:
     """Horizontal bars of the on-time rate per unit (0–100 %); each links to the unit's met list."""
-    row_h, left = 28, 220
+    row_h, left = 28, 300
     height = TOP + row_h * max(len(units), 1) + 20
     span = WIDTH - left - 60
     rects, names, values = [], [], []
@@ -90,7 +90,7 @@ def rate_chart(units: list[UnitRate]) -> Chart:
         href = "/inbox?" + urlencode({"unit": u.code, "clock_state": "met"})
         rects.append(Rect(left, y + 4, round(span * rate / 100, 1), row_h - 8, fill, href,
                           f"{u.name}: {'—' if u.rate is None else f'{u.rate} %'}"))
-        names.append(Tick(left - 8, y + row_h / 2 + 4, u.name))
+        names.append(Tick(left - 8, y + row_h / 2 + 4, u.name if len(u.name) <= 40 else u.name[:39] + "…"))
         values.append(Tick(left + round(span * rate / 100, 1) + 6, y + row_h / 2 + 4,
                            "—" if u.rate is None else f"{u.rate} %"))
     return Chart(WIDTH, height, rects, values, names, 0)
