@@ -49,7 +49,7 @@ def _seed(client: TestClient, clock: FixedClock) -> dict[str, Any]:
 
 class TestDashboard:
     def test_figures_match_the_lists_they_link_to(self, client: TestClient, clock: FixedClock, org: Org) -> None:
-        _seed(client, clock)
+        seeded = _seed(client, clock)
         page_login(client, "office")
         r = client.get("/dashboard")
         assert r.status_code == 200, r.text
@@ -66,6 +66,11 @@ class TestDashboard:
                          r"(\d+)</a>", html)
         assert week, "no link for this week's feedback"
         assert int(week.group(2)) == 1 == _inbox_total(client, week.group(1).replace("&amp;", "&"))
+        risks = re.search(r'<table class="list" id="risks">(.*?)</table>', html, re.S)
+        assert risks, "no risk list"
+        assert seeded["old"]["tracking_code"] in risks.group(1)
+        assert "Quá hạn từ 10 ngày làm việc trở lên" in risks.group(1)
+        assert "Đơn đông người" in risks.group(1)
         assert "<svg" in html
         assert "<script>" not in html
         assert " style=" not in html

@@ -32,7 +32,7 @@ from models import (
 from workflows.calendar import WorkCalendar
 from workflows.clocks import state_condition
 from workflows.reports import KINDS
-from workflows.risk import risk_condition
+from workflows.risk import risk_condition, risk_reasons
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 WEEKS = 12
@@ -256,3 +256,29 @@ def public_results(session: Session, limit: int = 50) -> list[PublicResult]:
         ))
     return out
 
+
+
+@dataclass
+class RiskLine:
+    tracking_code: str
+    kind: str
+    subject: str
+    unit: str
+    due_on: date | None
+    reasons: list[str]
+
+
+def risk_list(session: Session, today: date, cal: WorkCalendar, limit: int = 10) -> list[RiskLine]:
+    """The director's list (DESIGN.md §5, rung 4): the most urgent cases at risk, with their reasons.
+
+    One indexed query for at most `limit` rows; the reasons are computed on those rows only.
+    """
+    stmt = (
+        select(Case, Unit.name)
+        .join(Unit, col(Unit.id) == Case.unit_id, isouter=True)
+        .where(risk_condition(today, cal))
+        .order_by(col(Case.current_due_on).is_(None), col(Case.current_due_on), col(Case.id))
+        .limit(limit)
+    )
+    return [RiskLine(c.tracking_code, c.kind, c.subject, unit or "", c.current_due_on, risk_reasons(c, today, cal))
+            for c, unit in session.exec(stmt).all()]

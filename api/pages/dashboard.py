@@ -14,6 +14,7 @@ from workflows.calendar import vn_today
 from workflows.errors import Forbidden
 from workflows.i18n import label
 from workflows.reports import KINDS
+from workflows.risk import REASON_LABELS
 
 router = APIRouter()
 
@@ -32,4 +33,5 @@ def dashboard(request: Request, principal: PagePrincipal, session: SessionDep, n
         "intake_chart": intake_chart(weeks, kind_label), "rate_chart": rate_chart(units),
         "kinds": KINDS, "colours": KIND_COLOURS,
         "missing_months": dash.months_without_reception(session, today),
+        "risks": dash.risk_list(session, today, cal), "reason_labels": REASON_LABELS,
     })
