@@ -166,27 +166,29 @@ def _page_cells(html: str, table_id: str) -> list[list[str]]:
 
 
 class TestExportsAgree:
-    def test_page_csv_xlsx_and_json_show_the_same_numbers(self, client: TestClient,
-                                                         scenario: dict[str, Any]) -> None:
-        api = _json(client, auth(client, "office"))
+    @pytest.mark.parametrize("unit", [{}, {"unit": "QLTM"}])
+    def test_page_csv_xlsx_and_json_show_the_same_numbers(self, client: TestClient, scenario: dict[str, Any],
+                                                         unit: dict[str, str]) -> None:
+        params = {**PERIOD, **unit}
+        api = _json(client, auth(client, "office"), **unit)
         from_api = [[_norm(r[k]) for k in FIGURES] for r in api["kinds"]] + [
             [_norm(api["total"][k]) for k in FIGURES]]
         assert [r["kind"] for r in api["kinds"]] == KIND_ORDER
 
         page_login(client, "office")
-        page = client.get("/reports", params=PERIOD)
+        page = client.get("/reports", params=params)
         assert page.status_code == 200
         assert "Giải quyết đúng hạn" in page.text
         from_page = _page_cells(page.text, "report")
 
-        r = client.get("/reports/summary.csv", params=PERIOD)
+        r = client.get("/reports/summary.csv", params=params)
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
         header_at = next(i for i, row in enumerate(rows) if row and row[0] == "Loại đơn")
         from_csv = [[_norm(v) for v in row[1:]] for row in rows[header_at + 1:header_at + 6]]
 
-        r = client.get("/reports/summary.xlsx", params=PERIOD)
+        r = client.get("/reports/summary.xlsx", params=params)
         assert r.status_code == 200
         assert r.headers["content-disposition"].startswith("attachment")
         ws = load_workbook(io.BytesIO(r.content)).active
