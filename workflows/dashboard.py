@@ -90,15 +90,15 @@ def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRat
     overdue = state_condition(ClockState.overdue, today, cal)
     stmt = (
         sa_select(
-            Unit.code, Unit.name,
+            col(Unit.code), col(Unit.name),
             func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)),
             func.sum(when((overdue, 1), else_=0)),
             func.sum(when((met, 1), else_=0)),
             func.sum(when((late, 1), else_=0)),
         )
-        .join(Case, col(Case.unit_id) == Unit.id)
-        .group_by(Unit.code, Unit.name)
-        .order_by(Unit.code)
+        .join(Case, col(Case.unit_id) == col(Unit.id))
+        .group_by(col(Unit.code), col(Unit.name))
+        .order_by(col(Unit.code))
     )
     return [UnitRate(code=c, name=n, open=int(o or 0), overdue=int(d or 0), met=int(m or 0), met_late=int(lt or 0))
             for c, n, o, d, m, lt in session.execute(stmt).all()]
@@ -118,9 +118,9 @@ def intake_by_week(session: Session, today: date, weeks: int = WEEKS) -> list[We
     out = [WeekIntake(first + timedelta(weeks=i), first + timedelta(weeks=i, days=6), dict.fromkeys(KINDS, 0))
            for i in range(weeks)]
     stmt = (
-        sa_select(Case.received_on, Case.kind, func.count())
-        .where(Case.received_on >= first, Case.received_on <= today)
-        .group_by(Case.received_on, Case.kind)
+        sa_select(col(Case.received_on), col(Case.kind), func.count())
+        .where(col(Case.received_on) >= first, col(Case.received_on) <= today)
+        .group_by(col(Case.received_on), col(Case.kind))
     )
     for day, kind, n in session.execute(stmt).all():
         bucket = out[(day - first).days // 7]
@@ -145,9 +145,10 @@ def months_without_reception(session: Session, today: date, ahead: int = 1) -> l
     first = today.replace(day=1)
     months = months_between(first, first + timedelta(days=31 * ahead))
     last = (months[-1].replace(day=28) + timedelta(days=4)).replace(day=1)
-    y, m = extract("year", ReceptionSchedule.held_on), extract("month", ReceptionSchedule.held_on)
+    held_on = col(ReceptionSchedule.held_on)
+    y, m = extract("year", held_on), extract("month", held_on)
     held = {(int(a), int(b)) for a, b in session.execute(
-        sa_select(y, m).where(ReceptionSchedule.held_on >= first, ReceptionSchedule.held_on < last).group_by(y, m)
+        sa_select(y, m).where(held_on >= first, held_on < last).group_by(y, m)
     ).all()}
     return [mo for mo in months if (mo.year, mo.month) not in held]
 
@@ -171,9 +172,9 @@ def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
     """Per kind: received in the year, finished (any way) and still open. No personal data."""
     lo, hi = date(year, 1, 1), date(year, 12, 31)
     stmt = (
-        sa_select(Case.kind, func.count(), func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)))
-        .where(Case.received_on >= lo, Case.received_on <= hi)
-        .group_by(Case.kind)
+        sa_select(col(Case.kind), func.count(), func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)))
+        .where(col(Case.received_on) >= lo, col(Case.received_on) <= hi)
+        .group_by(col(Case.kind))
     )
     found = {k: (int(n), int(o or 0)) for k, n, o in session.execute(stmt).all()}
     return {k: {"received": found.get(k, (0, 0))[0], "open": found.get(k, (0, 0))[1],
@@ -182,20 +183,20 @@ def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
 
 def _resolution_stopped(year: int) -> Any:
     stopped = col(CaseClock.stopped_on)
-    return (CaseClock.name == ClockName.resolution, stopped >= date(year, 1, 1), stopped <= date(year, 12, 31))
+    return (col(CaseClock.name) == ClockName.resolution, stopped >= date(year, 1, 1), stopped <= date(year, 12, 31))
 
 
 def resolution_rate_by_unit(session: Session, year: int) -> list[Rate]:
     """On-time rate of resolutions (the resolution clock met or missed) per unit, in a year."""
     stopped = col(CaseClock.stopped_on)
     stmt = (
-        sa_select(Unit.name, func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
+        sa_select(col(Unit.name), func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
                   func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)))
-        .join(Case, col(Case.id) == CaseClock.case_id)
-        .join(Unit, col(Unit.id) == Case.unit_id)
+        .join(Case, col(Case.id) == col(CaseClock.case_id))
+        .join(Unit, col(Unit.id) == col(Case.unit_id))
         .where(*_resolution_stopped(year))
-        .group_by(Unit.name)
-        .order_by(Unit.name)
+        .group_by(col(Unit.name))
+        .order_by(col(Unit.name))
     )
     return [Rate(n, int(a or 0), int(b or 0)) for n, a, b in session.execute(stmt).all()]
 
@@ -237,12 +238,12 @@ def public_results(session: Session, limit: int = 50) -> list[PublicResult]:
     Denunciations also omit the decision number, which the public could match to a person."""
     stopped = col(CaseClock.stopped_on)
     stmt = (
-        select(Case.kind, Case.round, Category.name, Unit.name, Case.received_on, Case.decided_on,
-               Case.decision_number, stopped, CaseClock.due_on)
-        .join(CaseClock, and_(col(CaseClock.case_id) == Case.id, CaseClock.name == ClockName.resolution),
+        sa_select(col(Case.kind), col(Case.round), col(Category.name), col(Unit.name), col(Case.received_on),
+                  col(Case.decided_on), col(Case.decision_number), stopped, col(CaseClock.due_on))
+        .join(CaseClock, and_(col(CaseClock.case_id) == col(Case.id), col(CaseClock.name) == ClockName.resolution),
               isouter=True)
-        .join(Category, col(Category.id) == Case.category_id, isouter=True)
-        .join(Unit, col(Unit.id) == Case.unit_id, isouter=True)
+        .join(Category, col(Category.id) == col(Case.category_id), isouter=True)
+        .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
         .where(col(Case.status).in_([Status.resolved, Status.closed]))
         .order_by(col(Case.decided_on).desc(), col(Case.id).desc())
         .limit(limit)
@@ -274,8 +275,8 @@ def risk_list(session: Session, today: date, cal: WorkCalendar, limit: int = 10)
     One indexed query for at most `limit` rows; the reasons are computed on those rows only.
     """
     stmt = (
-        select(Case, Unit.name)
-        .join(Unit, col(Unit.id) == Case.unit_id, isouter=True)
+        select(Case, col(Unit.name))
+        .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
         .where(risk_condition(today, cal))
         .order_by(col(Case.current_due_on).is_(None), col(Case.current_due_on), col(Case.id))
         .limit(limit)

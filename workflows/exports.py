@@ -153,17 +153,17 @@ def petition_lines(session: Session, principal: Principal, start: date, end: dat
     the single rule for denunciators (DESIGN.md §6).
     """
     stmt = (
-        select(Case, Petitioner.full_name, Unit.name, CaseClock.due_on)
-        .join(CaseClock, and_(col(CaseClock.case_id) == Case.id, CaseClock.name == ClockName.resolution),
+        select(Case, col(Petitioner.full_name), col(Unit.name), col(CaseClock.due_on))
+        .join(CaseClock, and_(col(CaseClock.case_id) == col(Case.id), col(CaseClock.name) == ClockName.resolution),
               isouter=True)
-        .join(Petitioner, col(Petitioner.id) == Case.petitioner_id, isouter=True)
-        .join(Unit, col(Unit.id) == Case.unit_id, isouter=True)
-        .where(scope_condition(principal), Case.received_on >= start, Case.received_on <= end)
+        .join(Petitioner, col(Petitioner.id) == col(Case.petitioner_id), isouter=True)
+        .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
+        .where(scope_condition(principal), col(Case.received_on) >= start, col(Case.received_on) <= end)
         .order_by(col(Case.received_on), col(Case.id))
         .limit(MAX_BOOK_ROWS)
     )
     if unit_id is not None:
-        stmt = stmt.where(Case.unit_id == unit_id)
+        stmt = stmt.where(col(Case.unit_id) == unit_id)
     out: list[list[Any]] = []
     for i, (case, name, unit, resolution_due) in enumerate(session.exec(stmt).all(), start=1):
         if case.anonymous:

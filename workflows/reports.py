@@ -113,7 +113,7 @@ def unit_id_of(session: Session, code: str | None) -> int | None:
     """The unit's id, or a 422 when the code is unknown (a silent 'all units' would mislead)."""
     if not code:
         return None
-    unit_id = session.exec(select(Unit.id).where(Unit.code == code.strip())).first()
+    unit_id = session.exec(select(col(Unit.id)).where(col(Unit.code) == code.strip())).first()
     if unit_id is None:
         raise Invalid(f"Không có đơn vị mã '{code}'.")
     return unit_id
@@ -137,14 +137,14 @@ def status_on(day: date) -> Any:
     before `day` is the state the case was in.
     """
     last_seq = (
-        sa_select(func.max(CaseEvent.seq))
-        .where(CaseEvent.case_id == Case.id, CaseEvent.on < day)
+        sa_select(func.max(col(CaseEvent.seq)))
+        .where(col(CaseEvent.case_id) == col(Case.id), col(CaseEvent.on) < day)
         .correlate(Case)
         .scalar_subquery()
     )
     return (
-        sa_select(CaseEvent.to_status)
-        .where(CaseEvent.case_id == Case.id, CaseEvent.seq == last_seq)
+        sa_select(col(CaseEvent.to_status))
+        .where(col(CaseEvent.case_id) == col(Case.id), col(CaseEvent.seq) == last_seq)
         .correlate(Case)
         .scalar_subquery()
     )
@@ -156,25 +156,26 @@ def summary(session: Session, start: date, end: date, *, unit_code: str | None =
     unit_id = unit_id_of(session, unit_code)
 
     def scoped(stmt: Any) -> Any:
-        return stmt.where(Case.unit_id == unit_id) if unit_id is not None else stmt
+        return stmt.where(col(Case.unit_id) == unit_id) if unit_id is not None else stmt
 
     kind = col(Case.kind)
     received = _by_kind(session, scoped(
-        sa_select(kind, func.count()).where(Case.received_on >= start, Case.received_on <= end).group_by(kind)))
+        sa_select(kind, func.count()).where(col(Case.received_on) >= start, col(Case.received_on) <= end)
+        .group_by(kind)))
     carried = _by_kind(session, scoped(
         sa_select(kind, func.count())
-        .where(Case.received_on < start, status_on(start).in_(_OPEN))
+        .where(col(Case.received_on) < start, status_on(start).in_(_OPEN))
         .group_by(kind)))
 
     moves = (
         sa_select(
             kind,
-            func.sum(when((CaseEvent.action == "accept", 1), else_=0)),
-            func.sum(when((CaseEvent.action == "reject", 1), else_=0)),
+            func.sum(when((col(CaseEvent.action) == "accept", 1), else_=0)),
+            func.sum(when((col(CaseEvent.action) == "reject", 1), else_=0)),
             func.sum(when((col(CaseEvent.action).in_(["transfer", "guide"]), 1), else_=0)),
         )
-        .join(Case, col(Case.id) == CaseEvent.case_id)
-        .where(CaseEvent.on >= start, CaseEvent.on <= end,
+        .join(Case, col(Case.id) == col(CaseEvent.case_id))
+        .where(col(CaseEvent.on) >= start, col(CaseEvent.on) <= end,
                col(CaseEvent.action).in_(["accept", "reject", "transfer", "guide"]))
         .group_by(kind)
     )
@@ -188,8 +189,8 @@ def summary(session: Session, start: date, end: date, *, unit_code: str | None =
             func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)),
             func.avg(days_between(session, stopped, col(CaseClock.starts_on))),
         )
-        .join(Case, col(Case.id) == CaseClock.case_id)
-        .where(CaseClock.name == ClockName.resolution, stopped >= start, stopped <= end)
+        .join(Case, col(Case.id) == col(CaseClock.case_id))
+        .where(col(CaseClock.name) == ClockName.resolution, stopped >= start, stopped <= end)
         .group_by(kind)
     )
     resolved_rows = {k: (int(a or 0), int(b or 0), None if avg is None else round(float(avg), 1))
@@ -232,16 +233,17 @@ def satisfaction(session: Session, start: date, end: date, *, unit_id: int | Non
     """Average survey scores per handling unit, for answers given in the period."""
     lo, hi = day_bounds(start, end)
     stmt = (
-        sa_select(Unit.code, Unit.name, func.count(), func.avg(SurveyResponse.timeliness),
-                  func.avg(SurveyResponse.attitude), func.avg(SurveyResponse.result), func.avg(SurveyResponse.overall))
-        .join(Case, col(Case.id) == SurveyResponse.case_id)
-        .join(Unit, col(Unit.id) == Case.unit_id)
-        .where(SurveyResponse.created_at >= lo, SurveyResponse.created_at < hi)
-        .group_by(Unit.code, Unit.name)
-        .order_by(Unit.code)
+        sa_select(col(Unit.code), col(Unit.name), func.count(), func.avg(col(SurveyResponse.timeliness)),
+                  func.avg(col(SurveyResponse.attitude)), func.avg(col(SurveyResponse.result)),
+                  func.avg(col(SurveyResponse.overall)))
+        .join(Case, col(Case.id) == col(SurveyResponse.case_id))
+        .join(Unit, col(Unit.id) == col(Case.unit_id))
+        .where(col(SurveyResponse.created_at) >= lo, col(SurveyResponse.created_at) < hi)
+        .group_by(col(Unit.code), col(Unit.name))
+        .order_by(col(Unit.code))
     )
     if unit_id is not None:
-        stmt = stmt.where(Case.unit_id == unit_id)
+        stmt = stmt.where(col(Case.unit_id) == unit_id)
     return [UnitSatisfaction(unit_code=c, unit_name=n, responses=int(cnt), timeliness=round(float(t), 2),
                              attitude=round(float(a), 2), result=round(float(r), 2), overall=round(float(o), 2))
             for c, n, cnt, t, a, r, o in session.execute(stmt).all()]

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
-from models import Case, Kind, ReceptionSchedule, ReceptionVisit, Role, Status, SurveyResponse, User
-from workflows.access import REDACTED, can_see_identity, readable_cases
+from models import IDENTITY_ROLES, Case, Kind, ReceptionSchedule, ReceptionVisit, Role, Status, SurveyResponse, User
+from workflows.access import REDACTED, get_readable_case
 from workflows.auth import Principal
 from workflows.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -72,9 +72,7 @@ def link_case(session: Session, principal: Principal, visit_id: int, tracking_co
     visit = session.get(ReceptionVisit, visit_id)
     if visit is None:
         raise NotFound("Không tìm thấy lượt tiếp công dân.")
-    case = session.exec(readable_cases(principal).where(Case.tracking_code == tracking_code.strip().upper())).first()
-    if case is None:
-        raise NotFound("Không tìm thấy hồ sơ với mã này.")
+    case = get_readable_case(session, principal, tracking_code)  # 404 outside the reader's scope
     if case.visit_id not in (None, visit.id):
         raise Conflict("Hồ sơ này đã gắn với một lượt tiếp công dân khác.")
     case.visit_id = visit.id
@@ -102,14 +100,14 @@ def book(session: Session, principal: Principal, start: date, end: date, *, limi
     """The book for a period, oldest first, with the cases each visit created (two queries)."""
     require(principal, BOOK_ROLES, "xem sổ tiếp công dân")
     visits = list(session.exec(
-        select(ReceptionVisit).where(ReceptionVisit.visited_on >= start, ReceptionVisit.visited_on <= end)
+        select(ReceptionVisit).where(col(ReceptionVisit.visited_on) >= start, col(ReceptionVisit.visited_on) <= end)
         .order_by(col(ReceptionVisit.visited_on), col(ReceptionVisit.id)).limit(limit)
     ).all())
     ids = [v.id for v in visits]
     linked: dict[int, list[tuple[str, str]]] = {}
     if ids:
         for vid, code, kind in session.exec(
-            select(Case.visit_id, Case.tracking_code, Case.kind).where(col(Case.visit_id).in_(ids))
+            select(col(Case.visit_id), col(Case.tracking_code), col(Case.kind)).where(col(Case.visit_id).in_(ids))
             .order_by(col(Case.id))
         ).all():
             linked.setdefault(vid or 0, []).append((code, kind))
@@ -130,9 +128,8 @@ def book(session: Session, principal: Principal, start: date, end: date, *, limi
 
 
 def can_see_visitor(principal: Principal) -> bool:
-    """Same rule as `access.can_see_identity` for a denunciation: reception, office, director."""
-    probe = Case(kind=Kind.denunciation)
-    return can_see_identity(principal, probe)
+    """`access.can_see_identity` for a denunciation (reception, office, director), without a case."""
+    return principal.user is not None and principal.user.role in IDENTITY_ROLES
 
 
 def add_schedule(session: Session, principal: Principal, data: ScheduleCreate) -> ReceptionSchedule:
@@ -156,7 +153,7 @@ def delete_schedule(session: Session, principal: Principal, row_id: int) -> None
 
 def schedule(session: Session, start: date, end: date) -> list[ReceptionSchedule]:
     return list(session.exec(
-        select(ReceptionSchedule).where(ReceptionSchedule.held_on >= start, ReceptionSchedule.held_on <= end)
+        select(ReceptionSchedule).where(col(ReceptionSchedule.held_on) >= start, col(ReceptionSchedule.held_on) <= end)
         .order_by(col(ReceptionSchedule.held_on))
     ).all())
 
