@@ -140,6 +140,15 @@ class TestTransparency:
             assert secret not in html
         assert "15/QĐ-SCT" in html  # decision numbers of complaints are public
 
+    def test_satisfaction_is_published_without_comments(self, client: TestClient, clock: FixedClock,
+                                                        org: Org) -> None:
+        c = resolve_case(client, clock, received=date(2026, 10, 1), resolved=date(2026, 10, 20))
+        assert answer(client, c["tracking_code"], c["pin"], overall="5").status_code == 200
+        html = client.get("/transparency").text
+        assert re.search(r"<td>Phòng Quản lý Thương mại</td><td>1</td><td>4.0</td><td>5.0</td><td>4.0</td>"
+                         r"<td>5.0</td>", html)
+        assert "Cán bộ nhiệt tình" not in html
+
     def test_other_years_are_selectable(self, client: TestClient, org: Org) -> None:
         r = client.get("/transparency", params={"year": 2025})
         assert r.status_code == 200

@@ -6,6 +6,8 @@ vertical accountability) and of Luật Tiếp công dân 2013 art. 14 on public 
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -13,6 +15,7 @@ from api.deps import NowDep, SessionDep
 from api.templating import render
 from workflows import dashboard as dash
 from workflows.calendar import vn_today
+from workflows.reports import satisfaction
 
 router = APIRouter()
 
@@ -28,4 +31,5 @@ def transparency(request: Request, session: SessionDep, now: NowDep, year: int |
         "by_unit": dash.resolution_rate_by_unit(session, year),
         "by_quarter": dash.resolution_rate_by_quarter(session, year),
         "results": dash.public_results(session),
+        "satisfaction": satisfaction(session, date(year, 1, 1), date(year, 12, 31)),
     })
