@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -54,10 +55,12 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
 @router.get("/inbox")
 def inbox(request: Request, principal: PagePrincipal, session: SessionDep, now: NowDep, cal: CalendarDep,
           q: str = "", status: str = "", kind: str = "", clock_state: str = "", unit: str = "", officer: str = "",
-          risk: str = "", offset: int = 0) -> Response:
+          risk: str = "", offset: int = 0, received_from: date | None = None,
+          received_to: date | None = None) -> Response:
     today = vn_today(now)
     f = CaseFilter(status=[status] if status else None, kind=kind or None, clock_state=clock_state or None,
-                   unit=unit or None, officer=officer or None, risk=bool(risk), q=q or None)
+                   unit=unit or None, officer=officer or None, risk=bool(risk), q=q or None,
+                   received_from=received_from, received_to=received_to)
     total, rows = list_cases(session, principal, f, today=today, cal=cal, limit=PAGE, offset=offset)
     rel = load_related(session, rows, petitioners=False)
     params = {k: v for k, v in request.query_params.items() if k != "offset"}
