@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.pages import (
+    admin,
     admin_ladder,
     admin_policy,
     auth,
@@ -18,6 +19,6 @@ from api.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, reception, cases, public, notifications, admin_policy, admin_ladder, dashboard, reports, visits,
-               survey, transparency):
+for module in (auth, reception, cases, public, notifications, admin, admin_policy, admin_ladder, dashboard, reports,
+               visits, survey, transparency):
     router.include_router(module.router)
