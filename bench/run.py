@@ -16,8 +16,18 @@ from typing import Any
 
 import httpx
 
-from bench.common import ROOT, Server, env_for, fresh_sqlite, machine, prepare_database, running, token, wrk, \
-    write_result
+from bench.common import (
+    ROOT,
+    Server,
+    env_for,
+    fresh_sqlite,
+    machine,
+    prepare_database,
+    running,
+    token,
+    write_result,
+    wrk,
+)
 
 APP_PORT, CEILING_PORT = 8201, 8202
 TARGETS = {"lookup": 0.7, "intake": 0.5, "detail": 0.5}
