@@ -75,6 +75,22 @@ def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="Chỉ k
 
 
 @app.command()
+def generate(
+    count: Annotated[int, typer.Option("--count", "-n", help="Số hồ sơ cần sinh")] = 100_000,
+    seed: int = 1,
+) -> None:
+    """Sinh hàng loạt hồ sơ giả lập để đo hiệu năng (không dùng cho dữ liệu thật)."""
+    from workflows.bulk import generate as bulk_generate
+    from workflows.calendar import vn_today
+
+    with session_scope() as s, progress() as bar:
+        task = bar.add_task("Sinh hồ sơ", total=count)
+        bulk_generate(s, count, today=vn_today(utcnow()), seed=seed,
+                      progress=lambda n: bar.update(task, advance=n))
+    console.print(f"[green]Đã sinh {count} hồ sơ.[/green]")
+
+
+@app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,

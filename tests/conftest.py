@@ -73,9 +73,8 @@ def _wipe() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_db() -> Iterator[None]:
+def _clean_db() -> None:
     _wipe()
-    yield
 
 
 @pytest.fixture

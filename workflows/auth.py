@@ -92,7 +92,7 @@ def record_failure(session: Session, keys: list[str], now: datetime) -> None:
 
 
 def clear_failures(session: Session, key: str) -> None:
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == key))  # type: ignore[call-overload]
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.key) == key))
 
 
 def login_keys(username: str, address: str) -> list[str]:

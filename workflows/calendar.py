@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import HolidayOverride, PeriodUnit
 
@@ -121,7 +121,7 @@ def load_calendar(session: Session, *, fresh: bool = False) -> WorkCalendar:
     with _lock:
         if not fresh and _cached and now - _cached[0] < _CACHE_SECONDS:
             return _cached[1]
-    rows = session.exec(select(HolidayOverride.day, HolidayOverride.working)).all()
+    rows = session.exec(select(col(HolidayOverride.day), col(HolidayOverride.working))).all()
     cal = WorkCalendar(
         extra_working=frozenset(d for d, w in rows if w),
         extra_off=frozenset(d for d, w in rows if not w),

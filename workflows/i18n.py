@@ -115,7 +115,7 @@ def translations(lang: str) -> NullTranslations:
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     t = Translations()
-    t._catalog = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}  # type: ignore[attr-defined]
+    t._catalog = {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
     return t
 
 

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import Case, CaseClock, Category, ClockName, Kind, Petitioner, Status
 from models.schemas import CaseCreate
@@ -162,4 +162,4 @@ def log_petition(
 
 
 def clocks_of(session: Session, case_id: int) -> list[CaseClock]:
-    return list(session.exec(select(CaseClock).where(CaseClock.case_id == case_id).order_by(CaseClock.id)).all())
+    return list(session.exec(select(CaseClock).where(CaseClock.case_id == case_id).order_by(col(CaseClock.id))).all())

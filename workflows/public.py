@@ -53,7 +53,7 @@ def public_view(session: Session, case: Case, now: datetime, cal: WorkCalendar) 
     unit = session.get(Unit, case.unit_id) if case.unit_id else None
     clocks = list(session.exec(select(CaseClock).where(CaseClock.case_id == case.id).order_by(col(CaseClock.id))))
     events = session.exec(
-        select(CaseEvent.on, CaseEvent.action, CaseEvent.to_status)
+        select(col(CaseEvent.on), col(CaseEvent.action), col(CaseEvent.to_status))
         .where(CaseEvent.case_id == case.id, col(CaseEvent.public).is_(True))
         .order_by(col(CaseEvent.seq))
     ).all()

@@ -21,6 +21,7 @@ from workflows.auth import Principal
 from workflows.calendar import WorkCalendar
 from workflows.risk import risk_reasons
 
+PUBLIC_CLOCK_FIELDS = ("name", "state", "starts_on", "due_on")
 PERSONAL_FIELDS = ("full_name", "id_number", "phone", "email", "address", "representatives")
 
 
@@ -148,7 +149,7 @@ def public_dict(case: Case, unit: Unit | None, clocks: list[CaseClock], events: 
         "received_on": case.received_on,
         "unit_name": unit.name if unit else None,
         "clocks": [
-            {k: v for k, v in clockmod.view(c, today, cal).as_dict().items() if k in ("name", "state", "starts_on", "due_on")}
+            {k: v for k, v in clockmod.view(c, today, cal).as_dict().items() if k in PUBLIC_CLOCK_FIELDS}
             for c in clocks
         ],
         "result": case.result if case.status in ("resolved", "closed", "rejected", "transferred", "guided") else None,

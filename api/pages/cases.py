@@ -6,9 +6,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import col, select
+from starlette.datastructures import UploadFile
 
 from api.deps import CalendarDep, CsrfChecked, FormDep, NowDep, PagePrincipal, SessionDep
 from api.pages.forms import blank_to_none, checkbox, parse

@@ -7,9 +7,9 @@ from typing import Any
 
 import segno
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import col, select
+from starlette.datastructures import UploadFile
 
 from api.deps import CalendarDep, CsrfChecked, FormDep, NowDep, PagePrincipal, SessionDep
 from api.pages.forms import blank_to_none, checkbox, parse
