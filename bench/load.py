@@ -74,7 +74,8 @@ def client_loop(urls: list[str], token: str, stop: threading.Event, tally: Tally
                 time.sleep(0.05)
 
 
-def run(database_url: str, *, clients: int = 64, seconds: float = 30, kill: bool = False, ports: list[int] | None = None,
+def run(database_url: str, *, clients: int = 64, seconds: float = 30, kill: bool = False,
+        ports: list[int] | None = None,
         workdir: Path | None = None, username: str = "office", password: str = "demo12345", prepare: bool = True,
         env_extra: dict[str, str] | None = None, audit_cli: bool = True) -> dict[str, Any]:
     workdir = workdir or ROOT / "var" / "load"
