@@ -66,6 +66,17 @@ def _error_page(request: Request, status: int, message: str, headers: dict[str, 
     return response
 
 
+def _unavailable_message(reason: str) -> str:
+    """Say which storage fault it is (SQLite: SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR), so that
+    the operator knows what to fix; nothing of the internals is shown."""
+    reason = reason.lower()
+    if "full" in reason:
+        return "Máy chủ đã hết dung lượng lưu trữ nên chưa ghi được dữ liệu. Vui lòng thử lại sau."
+    if "readonly" in reason or "read-only" in reason or "read only" in reason:
+        return "Cơ sở dữ liệu đang ở chế độ chỉ đọc nên chưa ghi được dữ liệu. Vui lòng thử lại sau."
+    return "Cơ sở dữ liệu tạm thời không sẵn sàng. Vui lòng thử lại sau."
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -109,7 +120,7 @@ def install_handlers(app: FastAPI) -> None:
     async def db_unavailable(request: Request, exc: OperationalError) -> Response:
         rid = request.scope.get("state", {}).get("request_id", "")
         log.error("database unavailable (request %s): %s", rid, exc.orig)
-        message = "Cơ sở dữ liệu tạm thời không sẵn sàng. Vui lòng thử lại sau."
+        message = _unavailable_message(str(exc.orig))
         if _wants_json(request):
             return JSONResponse({"detail": message, "request_id": rid}, status_code=503,
                                 headers={"Retry-After": "30"})
