@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-sweep load clean i18n
+.PHONY: run test test-sqlite test-postgres lint bench bench-scale bench-sweep load faults clean i18n
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,20 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# 1,000,000 cases: inbox, lists, dashboard and yearly report latency, server memory.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
+
+# 64 clients posting petitions for 30 s, then the same with a SIGKILL half-way (SQLite; set
+# LOAD_DB=postgresql+psycopg://... for PostgreSQL).
+load: $(STAMP)
+	$(BIN)/python -m bench.load $(if $(LOAD_DB),--database-url $(LOAD_DB))
+	$(BIN)/python -m bench.load --kill $(if $(LOAD_DB),--database-url $(LOAD_DB))
+
+# Disk full and read-only storage (root: mounts a small tmpfs).
+faults: $(STAMP)
+	$(BIN)/python -m bench.faults
 
 bench-sweep: $(STAMP)
 	$(BIN)/python -m bench.sweep

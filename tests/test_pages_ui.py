@@ -53,6 +53,9 @@ class TestInbox:
         assert _codes(client.get("/inbox", params={"from": "2026-11-25"}).text) == [cn]
         assert _codes(client.get("/inbox", params={"to": "2026-11-21"}).text) == [tm]
         assert _codes(client.get("/inbox", params={"from": "nonsense"}).text).__len__() == 2
+        # The dashboard's links name the dates as the JSON API does.
+        assert _codes(client.get("/inbox", params={"received_from": "2026-11-16",
+                                                   "received_to": "2026-11-22"}).text) == [tm]
 
     def test_sorted_by_urgency_with_traffic_lights(self, client: TestClient, org: Org) -> None:
         h = auth(client, "reception")

@@ -49,7 +49,8 @@ CHANNEL = {
     "phone": N_("Điện thoại"),
     "forwarded": N_("Cơ quan khác chuyển đến"),
 }
-CLOCK = {"acceptance": N_("Thời hạn xử lý, thụ lý đơn"), "resolution": N_("Thời hạn giải quyết")}
+CLOCK = {"acceptance": N_("Thời hạn xử lý, thụ lý đơn"), "resolution": N_("Thời hạn giải quyết"),
+         "extension": N_("Gia hạn giải quyết"), "limitation": N_("Thời hiệu khiếu nại")}
 CLOCK_STATE = {
     "on_track": N_("Trong hạn"),
     "due_soon": N_("Sắp đến hạn"),
@@ -121,9 +122,7 @@ def translations(lang: str) -> NullTranslations:
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     t = Translations()
-    # Plural entries (tuple ids) are not used: every message is a single string.
-    t._catalog = {m.id: m.string for m in catalog
-                  if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string and not m.fuzzy}
+    t._catalog = {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
     return t
 
 

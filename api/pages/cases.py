@@ -64,9 +64,15 @@ def _day(value: str) -> date | None:
 def inbox(request: Request, principal: PagePrincipal, session: SessionDep, now: NowDep, cal: CalendarDep,
           q: str = "", status: str = "", kind: str = "", clock_state: str = "", unit: str = "", officer: str = "",
           risk: str = "", date_from: Annotated[str, Query(alias="from")] = "",
-          date_to: Annotated[str, Query(alias="to")] = "", offset: int = 0) -> Response:
-    """The worklist, most urgent first; unit heads hand cases to their officers from here."""
+          date_to: Annotated[str, Query(alias="to")] = "", received_from: str = "", received_to: str = "",
+          offset: int = 0) -> Response:
+    """The worklist, most urgent first; unit heads hand cases to their officers from here.
+
+    Dates come as `from`/`to` (the filter form) or `received_from`/`received_to` (the
+    dashboard's links, named as in the JSON API).
+    """
     today = vn_today(now)
+    date_from, date_to = date_from or received_from, date_to or received_to
     offset = max(0, offset)
     f = CaseFilter(status=[status] if status else None, kind=kind or None, clock_state=clock_state or None,
                    unit=unit or None, officer=officer or None, risk=bool(risk), q=q[:200] or None,
