@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import (
@@ -166,8 +167,12 @@ def _check_move(principal: Principal, case: Case, action: str, data: ActionBody)
 
 
 def _last_event_on(session: Session, case: Case) -> date | None:
+    """The legal date of the last move. Bookkeeping events (a recomputed calendar, a
+    re-submission, an attachment, a warning) carry the day they were written, not a
+    decision date, so they do not stop a decision from being recorded back-dated."""
     return session.exec(
-        select(col(CaseEvent.on)).where(CaseEvent.case_id == case.id, CaseEvent.seq == case.event_count)
+        select(func.max(CaseEvent.on)).where(CaseEvent.case_id == case.id,
+                                             col(CaseEvent.action).in_([*MOVES, "receive"]))
     ).first()
 
 
