@@ -142,6 +142,36 @@ def install_docs(app: FastAPI) -> None:
         )
 
 
+RETRY_AFTER = {"Retry-After": {"description": "Số giây nên chờ trước khi gửi lại", "schema": {"type": "integer"}}}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Every /api and /open311 operation may answer 429 (api.ratelimit): say so in the document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        detail = {"type": "object", "properties": {"detail": {"type": "string", "description": "Thông báo lỗi"}},
+                  "required": ["detail"]}
+        spec_error = {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "integer", "description": "Mã lỗi"},
+            "description": {"type": "string", "description": "Mô tả lỗi"}}}}
+        for path, ops in schema.get("paths", {}).items():
+            if not path.startswith(("/api/", "/open311/")):
+                continue
+            body = {"application/json": {"schema": spec_error}, "text/xml": {"schema": {"type": "string"}}} \
+                if path.startswith("/open311/") else {"application/json": {"schema": detail}}
+            for op in ops.values():
+                too_many = op.setdefault("responses", {}).setdefault(
+                    "429", {"description": "Quá nhiều yêu cầu; xem Retry-After", "content": body})
+                too_many.setdefault("headers", RETRY_AFTER)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.check_production()
@@ -161,6 +191,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     install_docs(app)
+    install_openapi(app)
     # Outermost last: security headers wrap the rate limiter's 429 answers too.
     app.state.rate_limiter = RateLimiter(key_rate=settings.api_rate_per_minute, anon_rate=settings.anon_rate_per_minute)
     app.add_middleware(RateLimit, limiter=app.state.rate_limiter)

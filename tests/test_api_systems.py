@@ -108,6 +108,22 @@ class TestScopes:
         assert set(r.json()["petitioner"].values()) == {"[bảo mật]"}
         assert "Nguyễn Văn An" not in r.text and "0912345678" not in r.text
 
+    def test_systems_cannot_search_duplicates_by_person(self, client: TestClient, session: Session,
+                                                        org: Org) -> None:
+        headers = make_key(session, "cases:read", "cases:write")
+        make_case(client, auth(client, "reception"))
+        r = client.get("/api/v1/cases/duplicates", params={"id_number": "001085012345"}, headers=headers)
+        assert r.status_code == 403
+        assert "001085012345" not in r.text
+
+    def test_category_detail(self, client: TestClient, session: Session, org: Org) -> None:
+        headers = make_key(session, "cases:read")
+        r = client.get("/api/v1/categories/TM", headers=headers)
+        assert r.status_code == 200
+        assert r.json() == {"code": "TM", "name": "Thương mại, chợ, siêu thị", "name_en": "", "description": "",
+                            "default_unit": "QLTM"}
+        assert client.get("/api/v1/categories/KHONG", headers=headers).json()["detail"].startswith("Không có")
+
     def test_no_credentials_is_401_in_vietnamese(self, client: TestClient, org: Org) -> None:
         r = client.get("/api/v1/cases")
         assert r.status_code == 401 and r.json()["detail"].startswith("Cần đăng nhập")
@@ -278,6 +294,8 @@ class TestDocs:
         for path, ops in doc["paths"].items():
             for method, op in ops.items():
                 assert op.get("tags"), f"{method} {path} has no tag"
+                if path.startswith(("/api/", "/open311/")):
+                    assert "Retry-After" in op["responses"]["429"]["headers"], f"{method} {path}: 429 undocumented"
                 missing += [f"{method} {path} ?{p['name']}" for p in op.get("parameters", []) if not p.get("description")]
         for name, schema in doc["components"]["schemas"].items():
             if name.startswith(("Body_", "HTTPValidationError", "ValidationError")):

@@ -17,6 +17,7 @@ import pytest
 import requests
 from georeport import GeoReport
 
+from api.cli import run_migrations
 from models import Category, Unit
 from models.db import get_engine, session_scope
 from workflows.auth import create_api_key
@@ -32,8 +33,7 @@ def server() -> Iterator[dict[str, str]]:
     url = f"sqlite:///{tmp / 'server.db'}"
     env = {**os.environ, "DONTHU_DATABASE_URL": url, "DONTHU_ATTACHMENT_DIR": str(tmp / "attachments"),
            "DONTHU_ENV": "development", "DONTHU_BASE_URL": f"http://127.0.0.1:{PORT}"}
-    subprocess.run([sys.executable, "-m", "api.cli", "migrate"], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    run_migrations(url)  # what `donthu migrate` does, on the server's own database
     engine = get_engine(url)
     with session_scope(engine=engine) as s:
         tm = Unit(code="QLTM", name="Phòng Quản lý Thương mại")
