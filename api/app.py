@@ -31,7 +31,13 @@ DESCRIPTION = """
   rồi gửi `Authorization: Bearer <mã>`.
 - Hệ thống khác: gửi khoá API trong tiêu đề `X-API-Key`; phạm vi `cases:read`, `cases:write`, `reports:read`.
 - Mọi thao tác ghi nhận tiêu đề `Idempotency-Key`: gửi lại cùng khoá sẽ nhận lại kết quả đầu tiên.
-- Lỗi luôn có dạng `{"detail": ...}`.
+- Lỗi luôn có dạng `{"detail": ...}` (Open311: `[{"code", "description"}]` theo đặc tả).
+- Giới hạn tần suất theo từng khoá API (hoặc mã truy cập), và theo địa chỉ IP với lời gọi không xác thực;
+  vượt quá: `429` kèm tiêu đề `Retry-After`. Mỗi tiến trình máy chủ đếm riêng.
+- Open311 GeoReport v2 tại `/open311/v2/` (JSON và XML): dịch vụ là lĩnh vực, yêu cầu là hồ sơ;
+  không bao giờ có dữ liệu cá nhân.
+- Webhook: `POST /api/v1/webhooks`; mỗi thông báo ký HMAC-SHA256 trong tiêu đề
+  `X-DonThu-Signature: sha256=<hex>` trên nguyên thân yêu cầu.
 """
 
 TAGS = [

@@ -85,7 +85,9 @@ def posted(server: dict[str, str]) -> dict[str, str]:
             form, api_key=server["writer"])
         assert r.status_code == 200, r.text
         answer = r.json()
-        assert isinstance(answer, list) and len(answer) == 1 and answer[0]["pin"].isdigit()
+        assert isinstance(answer, list)
+        assert len(answer) == 1
+        assert answer[0]["pin"].isdigit()
         codes[name] = answer[0]["service_request_id"]
     return codes
 
@@ -95,18 +97,23 @@ def test_form_post_is_read_back(server: dict[str, str], posted: dict[str, str]) 
     assert r.status_code == 200
     rows = r.json()
     assert [x["service_request_id"] for x in rows] == [posted["cho"]]
-    assert rows[0]["status"] == "open" and rows[0]["service_code"] == "TM"
-    assert "Nguyễn" not in r.text and "0912345678" not in r.text and "Hàng Bạc" not in r.text
+    assert rows[0]["status"] == "open"
+    assert rows[0]["service_code"] == "TM"
+    assert "Nguyễn" not in r.text
+    assert "0912345678" not in r.text
+    assert "Hàng Bạc" not in r.text
     # The case is there for a reading system too, with the petitioner redacted.
     case = requests.get(f"http://127.0.0.1:{PORT}/api/v1/cases/{posted['cho']}",
                         headers={"X-API-Key": server["reader"]}, timeout=10)
-    assert case.status_code == 200 and case.json()["channel"] == "web"
+    assert case.status_code == 200
+    assert case.json()["channel"] == "web"
 
 
 def test_form_post_with_a_read_only_key_is_403(server: dict[str, str]) -> None:
     r = post_form({"service_code": "TM", "description": "x", "attribute[kind]": "feedback",
                    "api_key": server["reader"]})
-    assert r.status_code == 403 and r.json()[0]["code"] == 403
+    assert r.status_code == 403
+    assert r.json()[0]["code"] == 403
 
 
 def test_georeport_client_reads_services_and_requests(server: dict[str, str], posted: dict[str, str]) -> None:
@@ -127,7 +134,8 @@ def test_georeport_client_reads_services_and_requests(server: dict[str, str], po
 
     one: dict[str, Any] = client.get_service_request(posted["hoa_chat"])
     assert one["service_request_id"] == posted["hoa_chat"]
-    assert one["agency_responsible"] == "Sở Công Thương" and one["status_notes"].startswith("Tiếp nhận")
+    assert one["agency_responsible"] == "Sở Công Thương"
+    assert one["status_notes"].startswith("Tiếp nhận")
 
 
 def test_georeport_client_in_xml(server: dict[str, str], posted: dict[str, str]) -> None:
@@ -135,6 +143,7 @@ def test_georeport_client_in_xml(server: dict[str, str], posted: dict[str, str])
     codes = {s["service_code"] for s in client.get_service_list()}
     assert codes == {"CN", "TM"}
     one = client.get_service_request(posted["gia"])
-    assert one["service_request_id"] == posted["gia"] and one["status"] == "open"
+    assert one["service_request_id"] == posted["gia"]
+    assert one["status"] == "open"
     listed = client.get_service_requests(service_code="CN")
     assert listed["service_request_id"] == posted["hoa_chat"]  # xmltodict gives one element as a dict

@@ -90,7 +90,8 @@ class TestSubscriptions:
         sub = subscribe(client, mine)
         assert len(sub["secret"]) >= 32
         listed = client.get("/api/v1/webhooks", headers=mine).json()
-        assert [s["id"] for s in listed] == [sub["id"]] and "secret" not in listed[0]
+        assert [s["id"] for s in listed] == [sub["id"]]
+        assert "secret" not in listed[0]
         assert client.get("/api/v1/webhooks", headers=theirs).json() == []
         assert client.delete(f"/api/v1/webhooks/{sub['id']}", headers=theirs).status_code == 404
         assert client.delete(f"/api/v1/webhooks/{sub['id']}", headers=mine).status_code == 204
@@ -100,8 +101,10 @@ class TestSubscriptions:
         body = {"url": "https://example.test/hook"}
         assert client.post("/api/v1/webhooks", json=body, headers=auth(client, "office")).status_code == 403
         assert client.post("/api/v1/webhooks", json=body, headers=make_key(session, "cases:write")).status_code == 403
-        bad = client.post("/api/v1/webhooks", json={"url": "ftp://example.test/x"}, headers=make_key(session, "cases:read"))
-        assert bad.status_code == 422 and "http" in bad.json()["detail"]
+        reader = make_key(session, "cases:read")
+        bad = client.post("/api/v1/webhooks", json={"url": "ftp://example.test/x"}, headers=reader)
+        assert bad.status_code == 422
+        assert "http" in bad.json()["detail"]
 
 
 class TestDelivery:
@@ -143,15 +146,18 @@ class TestDelivery:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             report = deliver_due(session, now)
             row = pending(session)[0]
-            assert row.attempts == attempt and row.last_status == 500
+            assert row.attempts == attempt
+            assert row.last_status == 500
             if attempt < MAX_ATTEMPTS:
                 assert report.retrying == 1
                 assert deliver_due(session, now).retrying == 0  # not due again yet
                 delays.append(row.next_attempt_at - now)
                 now = row.next_attempt_at
             else:
-                assert report.failed == 1 and row.failed_at is not None
-        assert delays == sorted(delays) and delays[0] < delays[-1]  # exponential backoff
+                assert report.failed == 1
+                assert row.failed_at is not None
+        assert delays == sorted(delays)
+        assert delays[0] < delays[-1]
         assert len(receiver.received) == MAX_ATTEMPTS
         assert deliver_due(session, now + timedelta(days=7)).retrying == 0
         assert len(receiver.received) == MAX_ATTEMPTS
@@ -166,4 +172,5 @@ class TestDelivery:
         receiver.status = 204
         row = pending(session)[0]
         assert deliver_due(session, row.next_attempt_at).delivered == 1
-        assert len(receiver.received) == 2 and pending(session)[0].delivered_at is not None
+        assert len(receiver.received) == 2
+        assert pending(session)[0].delivered_at is not None
