@@ -174,3 +174,24 @@ class TestDelivery:
         assert deliver_due(session, row.next_attempt_at).delivered == 1
         assert len(receiver.received) == 2
         assert pending(session)[0].delivered_at is not None
+
+
+class TestLogAndCli:
+    def test_cli_delivers_and_the_log_shows_it(self, client: TestClient, session: Session, org: Org,
+                                               receiver: Receiver) -> None:
+        from typer.testing import CliRunner
+
+        from api.cli import app
+
+        key = make_key(session, "cases:read", "cases:write")
+        sub = subscribe(client, key)
+        submitted_denunciation(client, key)
+        out = CliRunner().invoke(app, ["webhooks", "deliver"])
+        assert out.exit_code == 0, out.output
+        assert "Đã gửi 1" in out.output
+        assert len(receiver.received) == 1
+        log = client.get(f"/api/v1/webhooks/{sub['id']}/deliveries", headers=key).json()
+        assert [(d["attempts"], d["last_status"]) for d in log] == [(1, 200)]
+        assert log[0]["delivered_at"] is not None
+        other = make_key(session, "cases:read", name="Khác")
+        assert client.get(f"/api/v1/webhooks/{sub['id']}/deliveries", headers=other).status_code == 404
