@@ -145,6 +145,8 @@ def install_docs(app: FastAPI) -> None:
             openapi_url=app.openapi_url or "/openapi.json", title="DonThu API",
             swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
             swagger_favicon_url="/docs/assets/favicon-32x32.png",
+            # No call to the online validator either: nothing leaves the machine.
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
 
