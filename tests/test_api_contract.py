@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import schemathesis
-from conftest import auth, make_case
+from tests.conftest import auth, make_case
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
