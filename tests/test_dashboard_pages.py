@@ -25,7 +25,7 @@ def _num(html: str, element_id: str) -> int:
 def _inbox_total(client: TestClient, url: str) -> int:
     r = client.get(url)
     assert r.status_code == 200, r.text
-    m = re.search(r'<p class="muted">(\d+) ', r.text)
+    m = re.search(r'data-total="(\d+)"', r.text)
     assert m, "inbox shows no total"
     return int(m.group(1))
 
