@@ -33,14 +33,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_
+from sqlalchemy import Engine, bindparam, or_, update
 from sqlalchemy import insert as core_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import OPEN_STATUSES, Case, EmailOutbox, Escalation, EscalationRule, Level, Notification, Role, Status, User
+from models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    EmailOutbox,
+    Escalation,
+    EscalationRule,
+    Level,
+    Notification,
+    Role,
+    Status,
+    User,
+)
 from models.db import new_session
 from models.settings import get_settings
-from workflows.audit import append_event
+from workflows.audit import build_event
 from workflows.calendar import WorkCalendar, load_calendar, vn_today
 from workflows.i18n import label
 from workflows.risk import DISCIPLINARY_DAYS, REASON_LABELS, overdue_boundary
@@ -301,53 +314,69 @@ def mail_body(user: Person | User, body: str, tracking_code: str | None) -> str:
             "Thư được gửi tự động, vui lòng không trả lời thư này.\n")
 
 
+_LOCK_COLS = (Case.id, Case.tracking_code, Case.kind, Case.subject, Case.status, Case.current_clock,
+              Case.current_due_on, Case.received_on, Case.forwarded_by, Case.resubmitted, Case.signatories,
+              Case.unit_id, Case.officer_id, Case.event_count, Case.head_hash)
+
+
 def _process_chunk(session: Session, ids: list[int], now: datetime, lim: _Limits, cal: WorkCalendar,
                    people: _Directory, result: SweepResult) -> None:
-    """Lock, re-check and fire one chunk; the caller commits."""
-    stmt = select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id))
+    """Lock, re-check and fire one chunk with bulk statements; the caller commits.
+
+    Raises IntegrityError if another worker fired one of these rungs in between (possible only
+    when it did not take the row locks); the caller then rolls back and retries the chunk.
+    """
+    conn = session.connection()
+    stmt = select(*_LOCK_COLS).where(col(Case.id).in_(ids)).order_by(col(Case.id))
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
+        stmt = stmt.with_for_update(of=Case, skip_locked=True)
     cases = list(session.exec(stmt).all())
     result.skipped_locked += len(ids) - len(cases)
-    wanted: list[tuple[Case, Firing]] = [(c, f) for c in cases for f in firings_for(c, lim)]
+    # Re-check under the lock: what fired since the candidates were read is not fired again.
+    fired = _fired_keys(session, [c.id for c in cases])
+    wanted = [(c, f) for c in cases for f in firings_for(c, lim) if (c.id, f.clock, f.level) not in fired]
     if not wanted:
         return
-    ins = dialect_insert(session, Escalation).values([
+    # The unique key (case_id, clock, level) is the last word: a duplicate raises here.
+    conn.execute(core_insert(Escalation.__table__), [  # type: ignore[arg-type]
         {"case_id": c.id, "clock": f.clock, "level": f.level, "fired_on": lim.today, "created_at": now}
-        for c, f in wanted
-    ]).on_conflict_do_nothing(index_elements=["case_id", "clock", "level"])
-    won = {(r[0], r[1], r[2]) for r in session.execute(ins.returning(Escalation.case_id, Escalation.clock,
-                                                                        Escalation.level))}
+        for c, f in wanted])
     notes: list[dict[str, Any]] = []
     mails: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    heads: dict[int, tuple[int, str]] = {}
     for case, firing in wanted:
-        if (case.id, firing.clock, firing.level) not in won:
-            continue
-        rung_level = Level.escalation_risk.value if firing.level == DISCIPLINARY else firing.level
-        rung = lim.ladder[rung_level]
+        rung = lim.ladder[Level.escalation_risk.value if firing.level == DISCIPLINARY else firing.level]
         title, body = describe(case, firing, lim.today, cal)
         people_list = people.recipients(case, firing.clock, rung.notify)
         for user in people_list:
             notes.append({"user_id": user.id, "case_id": case.id, "level": firing.level, "title": title,
-                          "body": body, "created_at": now})
+                          "body": body, "created_at": now, "read_at": None})
             if rung.email and user.email:
                 mails.append({"dedupe_key": f"esc:{case.id}:{firing.clock}:{firing.level}:{user.id}",
                               "to_addr": user.email, "subject": f"[DonThu] {title}",
                               "body": mail_body(user, body, case.tracking_code), "created_at": now,
-                              "next_attempt_at": now, "attempts": 0, "last_error": ""})
-        append_event(session, case, now=now, on=lim.today, action="escalated", actor_label=SYSTEM_ACTOR,
-                     note=title, public=False,
-                     data={"clock": firing.clock, "level": firing.level, "reasons": list(firing.reasons),
-                           "notified": sorted(u.id for u in people_list)})
+                              "next_attempt_at": now, "attempts": 0, "sent_at": None, "failed_at": None,
+                              "last_error": ""})
+        seq, prev = heads.get(case.id, (case.event_count, case.head_hash))
+        ev = build_event(case.id, seq + 1, prev, now=now, on=lim.today, action="escalated",
+                         actor_label=SYSTEM_ACTOR, to_status=case.status, note=title, public=False,
+                         data={"clock": firing.clock, "level": firing.level, "reasons": list(firing.reasons),
+                               "notified": sorted(u.id for u in people_list)})
+        events.append(ev)
+        heads[case.id] = (ev["seq"], ev["hash"])
         result.fired[firing.level] += 1
+    conn.execute(core_insert(CaseEvent.__table__), events)  # type: ignore[arg-type]
+    conn.execute(update(Case.__table__).where(Case.__table__.c.id == bindparam("b_id")).values(  # type: ignore[attr-defined]
+        event_count=bindparam("b_seq"), head_hash=bindparam("b_hash"), updated_at=now),
+        [{"b_id": cid, "b_seq": seq, "b_hash": h} for cid, (seq, h) in heads.items()])
     if notes:
-        session.execute(core_insert(Notification), notes)
+        conn.execute(core_insert(Notification.__table__), notes)  # type: ignore[arg-type]
         result.notifications += len(notes)
     if mails:
-        queued = session.execute(dialect_insert(session, EmailOutbox).values(mails)
-                                 .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailOutbox.id))
-        result.emails += len(queued.all())
-    session.flush()
+        conn.execute(dialect_insert(session, EmailOutbox.__table__).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]), mails)
+        result.emails += len(mails)
 
 
 def sweep(now: datetime, today: date | None = None, *, engine: Engine | None = None,
@@ -376,10 +405,24 @@ def sweep(now: datetime, today: date | None = None, *, engine: Engine | None = N
         progress(0, len(todo))
     for start in range(0, len(todo), chunk):
         ids = todo[start:start + chunk]
-        with new_session(engine=engine) as s:
-            assert people is not None
-            _process_chunk(s, ids, now, lim, cal, people, result)
-            s.commit()
+        assert people is not None
+        for attempt in range(3):
+            partial = SweepResult(today=today)
+            with new_session(engine=engine) as s:
+                try:
+                    _process_chunk(s, ids, now, lim, cal, people, partial)
+                    s.commit()
+                except IntegrityError:
+                    # Another worker fired a rung of this chunk first: re-read and fire the rest.
+                    s.rollback()
+                    if attempt == 2:
+                        raise
+                    continue
+            result.fired.update(partial.fired)
+            result.notifications += partial.notifications
+            result.emails += partial.emails
+            result.skipped_locked += partial.skipped_locked
+            break
         if progress:
             progress(min(start + chunk, len(todo)), len(todo))
     log.info(result.summary_vi())
