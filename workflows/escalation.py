@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, or_, update
+from sqlalchemy import Engine, Table, bindparam, or_, update
 from sqlalchemy import insert as core_insert
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -77,8 +78,8 @@ LEVEL_TITLES = {
 }
 RECIPIENT_KEYS = ("assignee", "unit_head", "office", "director")
 _OPEN = [s.value for s in OPEN_STATUSES]
-_FACTS = (Case.id, Case.status, Case.current_clock, Case.current_due_on, Case.received_on, Case.forwarded_by,
-          Case.resubmitted, Case.signatories)
+_FACTS = tuple(col(c) for c in (Case.id, Case.status, Case.current_clock, Case.current_due_on, Case.received_on,
+                                  Case.forwarded_by, Case.resubmitted, Case.signatories))
 
 
 @dataclass(frozen=True)
@@ -180,17 +181,17 @@ def candidate_rows(session: Session, lim: _Limits) -> list[Any]:
     petitions still `received` 45 days after receipt (ix_case_received).
     """
     seen: dict[int, Any] = {}
-    stmts = [select(*_FACTS).where(col(Case.status).in_(_OPEN), col(Case.current_due_on) < lim.soon_before)]
+    stmts = [core_select(*_FACTS).where(col(Case.status).in_(_OPEN), col(Case.current_due_on) < lim.soon_before)]
     if Level.escalation_risk.value in lim.ladder:
-        stmts.append(select(*_FACTS).where(
+        stmts.append(core_select(*_FACTS).where(
             col(Case.status).in_(_OPEN),
             or_(col(Case.forwarded_by) != "", col(Case.resubmitted) > 0, col(Case.signatories) >= 5),
         ))
-        stmts.append(select(*_FACTS).where(
+        stmts.append(core_select(*_FACTS).where(
             col(Case.received_on) <= lim.disciplinary_received, col(Case.status) == Status.received.value,
         ))
     for stmt in stmts:
-        for row in session.exec(stmt):
+        for row in session.execute(stmt):
             seen.setdefault(row.id, row)
     return list(seen.values())
 
@@ -221,7 +222,8 @@ class _Directory:
 
     @classmethod
     def load(cls, session: Session) -> _Directory:
-        rows = session.exec(select(User.id, User.full_name, User.email, User.role, User.unit_id).where(
+        rows = session.execute(core_select(col(User.id), col(User.full_name), col(User.email), col(User.role),
+                                           col(User.unit_id)).where(
             col(User.active).is_(True),
             col(User.role).in_([Role.officer.value, Role.unit_head.value, Role.office.value, Role.director.value]),
         ).order_by(col(User.id))).all()
@@ -239,7 +241,7 @@ class _Directory:
                 director.append(p)
         return cls(by_id=by_id, office=office, director=director, heads=heads)
 
-    def recipients(self, case: Case, clock: str, keys: Iterable[str]) -> list[Person]:
+    def recipients(self, case: Any, clock: str, keys: Iterable[str]) -> list[Person]:
         """The people a rung names, for this case's clock; each person once."""
         out: dict[int, Person] = {}
         resolution = clock == "resolution" and case.unit_id is not None
@@ -274,7 +276,7 @@ def dialect_insert(session: Session, model: Any) -> Any:
     return sqlite_insert(model)
 
 
-def describe(case: Case, firing: Firing, today: date, cal: WorkCalendar) -> tuple[str, str]:
+def describe(case: Any, firing: Firing, today: date, cal: WorkCalendar) -> tuple[str, str]:
     """Title and body of a notification, in Vietnamese, without any personal data."""
     kind = label("kind", case.kind)
     clock_label = label("clock", firing.clock) if firing.clock != CASE_CLOCK else "Hồ sơ"
@@ -314,9 +316,16 @@ def mail_body(user: Person | User, body: str, tracking_code: str | None) -> str:
             "Thư được gửi tự động, vui lòng không trả lời thư này.\n")
 
 
-_LOCK_COLS = (Case.id, Case.tracking_code, Case.kind, Case.subject, Case.status, Case.current_clock,
-              Case.current_due_on, Case.received_on, Case.forwarded_by, Case.resubmitted, Case.signatories,
-              Case.unit_id, Case.officer_id, Case.event_count, Case.head_hash)
+_LOCK_COLS = tuple(col(c) for c in (
+    Case.id, Case.tracking_code, Case.kind, Case.subject, Case.status, Case.current_clock, Case.current_due_on,
+    Case.received_on, Case.forwarded_by, Case.resubmitted, Case.signatories, Case.unit_id, Case.officer_id,
+    Case.event_count, Case.head_hash))
+
+
+def _table(model: Any) -> Table:
+    """The Core table of a model, for bulk statements that skip the ORM's per-row work."""
+    table: Table = model.__table__
+    return table
 
 
 def _process_chunk(session: Session, ids: list[int], now: datetime, lim: _Limits, cal: WorkCalendar,
@@ -327,10 +336,10 @@ def _process_chunk(session: Session, ids: list[int], now: datetime, lim: _Limits
     when it did not take the row locks); the caller then rolls back and retries the chunk.
     """
     conn = session.connection()
-    stmt = select(*_LOCK_COLS).where(col(Case.id).in_(ids)).order_by(col(Case.id))
+    stmt = core_select(*_LOCK_COLS).where(col(Case.id).in_(ids)).order_by(col(Case.id))
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=Case, skip_locked=True)
-    cases = list(session.exec(stmt).all())
+    cases = list(session.execute(stmt).all())
     result.skipped_locked += len(ids) - len(cases)
     # Re-check under the lock: what fired since the candidates were read is not fired again.
     fired = _fired_keys(session, [c.id for c in cases])
@@ -338,7 +347,7 @@ def _process_chunk(session: Session, ids: list[int], now: datetime, lim: _Limits
     if not wanted:
         return
     # The unique key (case_id, clock, level) is the last word: a duplicate raises here.
-    conn.execute(core_insert(Escalation.__table__), [  # type: ignore[arg-type]
+    conn.execute(core_insert(_table(Escalation)), [
         {"case_id": c.id, "clock": f.clock, "level": f.level, "fired_on": lim.today, "created_at": now}
         for c, f in wanted])
     notes: list[dict[str, Any]] = []
@@ -366,15 +375,16 @@ def _process_chunk(session: Session, ids: list[int], now: datetime, lim: _Limits
         events.append(ev)
         heads[case.id] = (ev["seq"], ev["hash"])
         result.fired[firing.level] += 1
-    conn.execute(core_insert(CaseEvent.__table__), events)  # type: ignore[arg-type]
-    conn.execute(update(Case.__table__).where(Case.__table__.c.id == bindparam("b_id")).values(  # type: ignore[attr-defined]
+    conn.execute(core_insert(_table(CaseEvent)), events)
+    case_table = _table(Case)
+    conn.execute(update(case_table).where(case_table.c.id == bindparam("b_id")).values(
         event_count=bindparam("b_seq"), head_hash=bindparam("b_hash"), updated_at=now),
         [{"b_id": cid, "b_seq": seq, "b_hash": h} for cid, (seq, h) in heads.items()])
     if notes:
-        conn.execute(core_insert(Notification.__table__), notes)  # type: ignore[arg-type]
+        conn.execute(core_insert(_table(Notification)), notes)
         result.notifications += len(notes)
     if mails:
-        conn.execute(dialect_insert(session, EmailOutbox.__table__).on_conflict_do_nothing(
+        conn.execute(dialect_insert(session, _table(EmailOutbox)).on_conflict_do_nothing(
             index_elements=["dedupe_key"]), mails)
         result.emails += len(mails)
 
@@ -427,15 +437,6 @@ def sweep(now: datetime, today: date | None = None, *, engine: Engine | None = N
             progress(min(start + chunk, len(todo)), len(todo))
     log.info(result.summary_vi())
     return result
-
-
-def fired_levels(session: Session, case_id: int) -> list[tuple[str, str, date]]:
-    """The rungs a case has fired, oldest first (for the case page and tests)."""
-    rows = session.exec(select(Escalation.clock, Escalation.level, Escalation.fired_on)
-                        .where(Escalation.case_id == case_id).order_by(col(Escalation.id))).all()
-    return [(r[0], r[1], r[2]) for r in rows]
-
-
 
 
 # --- the admin's ladder ------------------------------------------------------------------

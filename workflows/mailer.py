@@ -26,6 +26,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, func, select
 
 from models import OPEN_STATUSES, Case, EmailOutbox, Role, Unit, User
@@ -48,7 +49,8 @@ BATCH = 100
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 … minutes after the n-th failed attempt, capped at six hours."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    delay: timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return min(delay, BACKOFF_MAX)
 
 
 @dataclass
@@ -208,8 +210,10 @@ DIGEST_LIST = 20
 def _lines(session: Session, where: Any, units: dict[int, str]) -> tuple[int, list[str]]:
     base = col(Case.status).in_([s.value for s in OPEN_STATUSES])
     total = session.exec(select(func.count()).select_from(Case).where(base, where)).one()
-    rows = session.exec(select(Case.tracking_code, Case.kind, Case.subject, Case.unit_id, Case.current_due_on)
-                        .where(base, where).order_by(col(Case.current_due_on), col(Case.id)).limit(DIGEST_LIST)).all()
+    rows = session.execute(
+        core_select(col(Case.tracking_code), col(Case.kind), col(Case.subject), col(Case.unit_id),
+                    col(Case.current_due_on))
+        .where(base, where).order_by(col(Case.current_due_on), col(Case.id)).limit(DIGEST_LIST)).all()
     out = []
     for code, kind, subject, unit_id, due in rows:
         # A denunciation's subject stays in the app (Luật Tố cáo 2018, art. 47).
