@@ -108,6 +108,14 @@ def _classify(exc: Exception) -> Exception:
     return _Temporary(text)
 
 
+class _Unreachable(OSError):
+    """The server could not be reached or refused the session: the rest of the batch waits."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
 class _Connection:
     """One SMTP connection for a batch, opened on first use and reopened after trouble."""
 
@@ -117,16 +125,23 @@ class _Connection:
 
     def send(self, msg: EmailMessage) -> None:
         if self.smtp is None:
-            s = self.settings
-            if s.smtp_tls and s.smtp_port == 465:
-                self.smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30)
-            else:
-                self.smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30)
-                if s.smtp_tls:
-                    self.smtp.starttls()
-            if s.smtp_user:
-                self.smtp.login(s.smtp_user, s.smtp_password)
+            try:
+                self.smtp = self._connect()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise _Unreachable(exc) from exc
         self.smtp.send_message(msg)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.smtp_tls and s.smtp_port == 465:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30)
+        else:
+            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30)
+            if s.smtp_tls:
+                smtp.starttls()
+        if s.smtp_user:
+            smtp.login(s.smtp_user, s.smtp_password)
+        return smtp
 
     def reset(self) -> None:
         self.close()
@@ -186,14 +201,20 @@ def send_due(now: datetime, *, engine: Engine | None = None, settings: Settings 
             return result
         conn = _Connection(settings)
         try:
+            down: Exception | None = None
             for row in rows:
-                error: Exception | None = None
-                try:
-                    conn.send(_message(row, settings))
-                except (smtplib.SMTPException, OSError) as exc:
-                    error = _classify(exc)
-                    if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
-                        conn.reset()
+                error: Exception | None = down
+                if down is None:
+                    try:
+                        conn.send(_message(row, settings))
+                    except _Unreachable as exc:
+                        # No server, or it refused the session (a setting to fix, not the message):
+                        # retry later, and do not knock once per row (each may wait for a timeout).
+                        error = down = _Temporary(str(exc)[:1000])
+                    except (smtplib.SMTPException, OSError) as exc:
+                        error = _classify(exc)
+                        if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+                            conn.reset()
                 with session_scope(engine=engine) as s:
                     _record(s, row, now, error, result)
         finally:
@@ -267,8 +288,11 @@ def queue_digest(session: Session, now: datetime, today: date | None = None) -> 
 
 def digest_due(session: Session, today: date) -> bool:
     """Whether today's digest is still to be queued (a cheap check before building it)."""
-    key = f"digest:{today.isoformat()}:%"
-    return session.exec(select(EmailOutbox.id).where(col(EmailOutbox.dedupe_key).like(key)).limit(1)).first() is None
+    # A range on the unique index (a LIKE prefix would not use it on SQLite).
+    prefix = f"digest:{today.isoformat()}:"
+    key = col(EmailOutbox.dedupe_key)
+    stmt = select(EmailOutbox.id).where(key >= prefix, key < prefix[:-1] + ";").limit(1)
+    return session.exec(stmt).first() is None
 
 
 def queue_digest_once(now: datetime, *, engine: Engine | None = None) -> int:
