@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, bindparam, or_, update
+from sqlalchemy import ColumnElement, Engine, Table, and_, bindparam, exists, or_, update
+from sqlalchemy import case as sql_case
 from sqlalchemy import insert as core_insert
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
@@ -173,22 +174,36 @@ def firings_for(facts: Any, lim: _Limits) -> list[Firing]:
     return out
 
 
+def _has_fired(level: str) -> ColumnElement[bool]:
+    """EXISTS a firing of `level` on the case's current clock (probes the unique key's index)."""
+    clock_key = sql_case((col(Case.current_clock) == "", CASE_CLOCK), else_=col(Case.current_clock))
+    return exists().where(col(Escalation.case_id) == col(Case.id), col(Escalation.clock) == clock_key,
+                          col(Escalation.level) == level)
+
+
 def candidate_rows(session: Session, lim: _Limits) -> list[Any]:
-    """Open cases that may stand on a rung, by index, as light rows (never whole cases).
+    """Open cases that may stand on a rung not yet fired, by index, as light rows.
 
     Three indexed selections: running clocks due before the due-soon boundary
     (ix_case_status_due), open cases with a risk flag (same index, by status), and
-    petitions still `received` 45 days after receipt (ix_case_received).
+    petitions still `received` 45 days after receipt (ix_case_received). Cases that have
+    fired their last rung are dropped in SQL by probing the unique key of `escalation`, so
+    the backlog of long-overdue cases is never read into Python again.
     """
     seen: dict[int, Any] = {}
-    stmts = [core_select(*_FACTS).where(col(Case.status).in_(_OPEN), col(Case.current_due_on) < lim.soon_before)]
+    open_ = col(Case.status).in_(_OPEN)
+    done = [_has_fired(lv) for lv in (Level.overdue.value, Level.escalation_risk.value) if lv in lim.ladder]
+    due = col(Case.current_due_on)
+    stmts = [core_select(*_FACTS).where(open_, due < lim.soon_before,
+                                        or_(due >= lim.today, ~and_(*done)) if done else due >= lim.today)]
     if Level.escalation_risk.value in lim.ladder:
         stmts.append(core_select(*_FACTS).where(
-            col(Case.status).in_(_OPEN),
-            or_(col(Case.forwarded_by) != "", col(Case.resubmitted) > 0, col(Case.signatories) >= 5),
+            open_, or_(col(Case.forwarded_by) != "", col(Case.resubmitted) > 0, col(Case.signatories) >= 5),
+            ~_has_fired(Level.escalation_risk.value),
         ))
         stmts.append(core_select(*_FACTS).where(
             col(Case.received_on) <= lim.disciplinary_received, col(Case.status) == Status.received.value,
+            ~_has_fired(DISCIPLINARY),
         ))
     for stmt in stmts:
         for row in session.execute(stmt):
