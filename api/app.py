@@ -13,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import open311
 from api.deps import LoginRequired
+from api.ratelimit import RateLimit, RateLimiter
 from api.security import SecurityHeaders
 from api.templating import render
 from models.settings import get_settings
@@ -40,6 +42,9 @@ TAGS = [
     {"name": "reference", "description": "Đơn vị, lĩnh vực, chính sách thời hạn"},
     {"name": "notifications", "description": "Thông báo"},
     {"name": "reports", "description": "Báo cáo, thống kê"},
+    {"name": "webhooks", "description": "Đăng ký nhận thông báo thay đổi trạng thái hồ sơ (cho khoá API)"},
+    {"name": "open311",
+     "description": "Open311 GeoReport v2: dịch vụ là lĩnh vực, yêu cầu là hồ sơ; không có dữ liệu cá nhân"},
     {"name": "system", "description": "Tình trạng dịch vụ"},
 ]
 
@@ -49,6 +54,11 @@ def _wants_json(request: Request) -> bool:
     return path.startswith(("/api/", "/open311/")) or path == "/health"
 
 
+def _is_open311(request: Request) -> bool:
+    """Open311 has its own error shape, `[{code, description}]` (GeoReport v2)."""
+    return request.url.path.startswith(open311.PREFIX + "/")
+
+
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
     for k, v in (headers or {}).items():
@@ -56,9 +66,22 @@ def _error_page(request: Request, status: int, message: str, headers: dict[str, 
     return response
 
 
+def _unavailable_message(reason: str) -> str:
+    """Say which storage fault it is (SQLite: SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR), so that
+    the operator knows what to fix; nothing of the internals is shown."""
+    reason = reason.lower()
+    if "full" in reason:
+        return "Máy chủ đã hết dung lượng lưu trữ nên chưa ghi được dữ liệu. Vui lòng thử lại sau."
+    if "readonly" in reason or "read-only" in reason or "read only" in reason:
+        return "Cơ sở dữ liệu đang ở chế độ chỉ đọc nên chưa ghi được dữ liệu. Vui lòng thử lại sau."
+    return "Cơ sở dữ liệu tạm thời không sẵn sàng. Vui lòng thử lại sau."
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _is_open311(request):
+            return open311.error_response(request.url.path, exc.status, exc.detail, exc.headers)
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
         return _error_page(request, exc.status, str(exc.detail), exc.headers)
@@ -70,6 +93,8 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_open311(request):
+            return open311.error_response(request.url.path, 400, list(exc.errors()))
         if _wants_json(request):
             errors = [
                 {k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()
@@ -80,6 +105,9 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
+        if _is_open311(request):
+            message = "Không tìm thấy." if exc.status_code == 404 else str(exc.detail)
+            return open311.error_response(request.url.path, exc.status_code, message, headers)
         if _wants_json(request):
             detail = exc.detail if exc.status_code != 404 else "Không tìm thấy."
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
@@ -92,7 +120,7 @@ def install_handlers(app: FastAPI) -> None:
     async def db_unavailable(request: Request, exc: OperationalError) -> Response:
         rid = request.scope.get("state", {}).get("request_id", "")
         log.error("database unavailable (request %s): %s", rid, exc.orig)
-        message = "Cơ sở dữ liệu tạm thời không sẵn sàng. Vui lòng thử lại sau."
+        message = _unavailable_message(str(exc.orig))
         if _wants_json(request):
             return JSONResponse({"detail": message, "request_id": rid}, status_code=503,
                                 headers={"Retry-After": "30"})
@@ -106,6 +134,23 @@ def install_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": "Lỗi hệ thống.", "request_id": rid}, status_code=500)
         return _error_page(request, 500, message)
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI served from the installed `swagger-ui-py` package: /docs works offline."""
+    import swagger_ui
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    assets = Path(swagger_ui.__file__).resolve().parent / "static"
+    app.mount("/docs/assets", StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="DonThu API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
 
 
 def create_app() -> FastAPI:
@@ -123,8 +168,13 @@ def create_app() -> FastAPI:
     from api import pages, v1
 
     app.include_router(v1.router)
+    app.include_router(open311.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    install_docs(app)
+    # Outermost last: security headers wrap the rate limiter's 429 answers too.
+    app.state.rate_limiter = RateLimiter(key_rate=settings.api_rate_per_minute, anon_rate=settings.anon_rate_per_minute)
+    app.add_middleware(RateLimit, limiter=app.state.rate_limiter)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -26,6 +26,8 @@ apikey_app = typer.Typer(help="Khoá API cho hệ thống khác.", no_args_is_he
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(apikey_app, name="apikey")
+webhooks_app = typer.Typer(help="Gửi thông báo (webhook) cho hệ thống khác.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 
 
@@ -267,6 +269,55 @@ def apikey_revoke(key_id: int) -> None:
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from None
     console.print(f"Đã thu hồi khoá {key_id}.")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver() -> None:
+    """Gửi các thông báo đến hạn (ký HMAC-SHA256, gửi lại với độ trễ tăng dần)."""
+    from workflows.webhooks import deliver_due
+
+    with session_scope() as s:
+        report = deliver_due(s, utcnow())
+    console.print(f"Đã gửi {report.delivered}, sẽ gửi lại {report.retrying}, thất bại {report.failed}.")
+@app.command("report")
+def report(
+    start: Annotated[str, typer.Option("--from", help="Ngày bắt đầu kỳ, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="Ngày kết thúc kỳ, YYYY-MM-DD")],
+    unit: Annotated[str, typer.Option(help="Mã đơn vị (bỏ trống: toàn Sở)")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="json, csv hoặc xlsx")] = "json",
+    out: Annotated[str, typer.Option(help="Tệp kết quả (bỏ trống: in ra màn hình; bắt buộc với xlsx)")] = "",
+) -> None:
+    """Báo cáo kết quả tiếp nhận, xử lý đơn theo kỳ: cùng số liệu với trang Báo cáo và API."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from workflows import exports
+    from workflows.calendar import vn_today
+    from workflows.errors import DomainError
+    from workflows.reports import summary
+
+    try:
+        with session_scope(readonly=True) as s:
+            result = summary(s, date.fromisoformat(start), date.fromisoformat(end), unit_code=unit or None,
+                             today=vn_today(utcnow()))
+    except (DomainError, ValueError) as exc:
+        console.print(f"[red]{getattr(exc, 'detail', exc)}[/red]")
+        raise typer.Exit(2) from None
+    if fmt == "xlsx":
+        if not out:
+            console.print("[red]Cần --out cho định dạng xlsx.[/red]")
+            raise typer.Exit(2)
+        Path(out).write_bytes(exports.summary_xlsx(result, get_settings().agency_name))
+    else:
+        body = exports.summary_csv(result) if fmt == "csv" else json.dumps(
+            result.as_dict(), ensure_ascii=False, indent=2).encode()
+        if out:
+            Path(out).write_bytes(body)
+        else:
+            sys.stdout.write(body.decode("utf-8-sig") + "\n")
+    if out:
+        console.print(f"Đã ghi báo cáo vào {out}.")
 
 
 def main() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -86,9 +86,17 @@ def record_failure_aside(session: Session, keys: list[str], now: datetime) -> No
         record_failure(s, keys, now)
 
 
-def _touch(session_id: str, now: datetime) -> None:
-    with session_scope() as s:
-        touch_session(s, session_id, now)
+def _refresh(request: Request, session: Session, session_id: str, due: bool, now: datetime) -> None:
+    """Move a session's idle timer: in the request's own transaction when it writes anyway,
+    in a short one of its own for a read-only GET. (A second writer inside a writing request
+    would wait for itself on SQLite.)"""
+    if not due:
+        return
+    if request.method in ("GET", "HEAD"):
+        with session_scope() as s:
+            touch_session(s, session_id, now)
+    else:
+        touch_session(session, session_id, now)
 
 
 def api_principal(request: Request, session: SessionDep, now: NowDep) -> Principal:
@@ -100,8 +108,7 @@ def api_principal(request: Request, session: SessionDep, now: NowDep) -> Princip
         except Unauthorized as exc:
             exc.headers["WWW-Authenticate"] = "Bearer"
             raise
-        if needs_touch(row, now):
-            _touch(row.id, now)
+        _refresh(request, session, row.id, needs_touch(row, now), now)
         request.state.principal_key = f"user:{user.id}"
         return Principal(user=user)
     key = request.headers.get("x-api-key")
@@ -146,8 +153,7 @@ def optional_page_user(request: Request, session: SessionDep, now: NowDep) -> Us
         user, row = resolve_session(session, token, now, kind="web")
     except Unauthorized:
         return None
-    if needs_touch(row, now):
-        _touch(row.id, now)
+    _refresh(request, session, row.id, needs_touch(row, now), now)
     # A detached copy for templates: error pages render after the transaction rolled back.
     request.state.user = UserView(id=user.id or 0, username=user.username, full_name=user.full_name,
                                   role=user.role, unit_id=user.unit_id)

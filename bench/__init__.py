@@ -1,1 +1,1 @@
-"""Benchmarks (not tests): `make bench-sweep`."""
+"""Benchmarks, load and fault scripts (issue 7). Run from the repository root: `make bench`."""

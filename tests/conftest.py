@@ -33,6 +33,7 @@ from models import Category, Role, Unit, User  # noqa: E402
 from models.db import get_engine, new_session  # noqa: E402
 from workflows.calendar import invalidate_calendar  # noqa: E402
 from workflows.defaults import ensure_defaults  # noqa: E402
+from workflows.hotcache import clear_all as clear_view_caches  # noqa: E402
 
 IS_PG = TEST_DB_URL.startswith("postgresql")
 PASSWORD = "matkhau-12345"
@@ -68,12 +69,12 @@ def _wipe() -> None:
         ensure_defaults(s)
         s.commit()
     invalidate_calendar()
+    clear_view_caches()
 
 
 @pytest.fixture(autouse=True)
-def _clean_db() -> Iterator[None]:
+def _clean_db() -> None:
     _wipe()
-    yield
 
 
 @pytest.fixture

@@ -116,3 +116,26 @@ class TestReceptionDesk:
         page_login(client, "officer.tm")
         r = client.get(f"/cases/{case['tracking_code']}")
         assert r.status_code == 404 and "Không tìm thấy" in r.text
+
+
+class TestIdleTimerRefresh:
+    def test_write_after_a_few_minutes_does_not_lock_the_database(self, client: TestClient, org: Org,
+                                                                   clock: FixedClock) -> None:
+        from tests.conftest import intake_body
+
+        h = auth(client, "reception")
+        clock.now += timedelta(minutes=5)  # the bearer session's idle timer is due for a refresh
+        r = client.post("/api/v1/cases", json=intake_body(), headers=h)
+        assert r.status_code == 201, r.text
+        clock.now += timedelta(minutes=5)
+        r = client.get("/api/v1/cases", headers=h)
+        assert r.status_code == 200
+
+    def test_page_post_after_a_few_minutes_works(self, client: TestClient, org: Org, clock: FixedClock) -> None:
+        page_login(client, "reception")
+        form = client.get("/reception/new")
+        clock.now += timedelta(minutes=5)
+        r = client.post("/reception/new", data={
+            "csrf_token": csrf_of(form.text), "kind": "feedback", "subject": "Phản ánh", "content": "Nội dung",
+            "full_name": "Lê Văn C"})
+        assert r.status_code == 200 and "GIẤY BIÊN NHẬN" in r.text

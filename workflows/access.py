@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import false, true
-from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models import ALL_CASES_ROLES, IDENTITY_ROLES, Case, Kind, Role
 from workflows.auth import Principal
@@ -37,12 +37,12 @@ def scope_condition(principal: Principal) -> Any:
     return false()  # admin: no case content by default
 
 
-def readable_cases(principal: Principal) -> Select[tuple[Case]]:
+def readable_cases(principal: Principal) -> SelectOfScalar[Case]:
     return select(Case).where(scope_condition(principal))
 
 
 def get_readable_case(session: Session, principal: Principal, tracking_code: str, *, for_update: bool = False) -> Case:
-    stmt = readable_cases(principal).where(Case.tracking_code == tracking_code.strip().upper())
+    stmt = readable_cases(principal).where(col(Case.tracking_code) == tracking_code.strip().upper())
     if for_update and session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     case = session.exec(stmt).first()

@@ -92,7 +92,7 @@ def record_failure(session: Session, keys: list[str], now: datetime) -> None:
 
 
 def clear_failures(session: Session, key: str) -> None:
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == key))  # type: ignore[call-overload]
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.key) == key))
 
 
 def login_keys(username: str, address: str) -> list[str]:
@@ -147,14 +147,18 @@ def resolve_session(session: Session, token: str, now: datetime, kind: str | Non
     transaction of their own, so that a GET stays a read-only transaction.
     """
     settings = get_settings()
-    row = session.get(StaffSession, token_digest(token))
-    if row is None or (kind and row.kind != kind):
+    # One query for the session and its user: this runs on every authenticated request.
+    found = session.exec(
+        select(StaffSession, User).join(User, col(User.id) == col(StaffSession.user_id))
+        .where(StaffSession.id == token_digest(token))
+    ).first()
+    if found is None or (kind and found[0].kind != kind):
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
+    row, user = found
     idle = timedelta(minutes=settings.session_idle_minutes)
     absolute = timedelta(hours=settings.session_absolute_hours)
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         raise Unauthorized("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.")
-    user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthorized("Tài khoản không còn hoạt động.")
     return user, row

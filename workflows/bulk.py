@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import Case, CaseClock, CaseEvent, Category, ClockName, Kind, Petitioner, Status, Unit
 from workflows.audit import event_hash
@@ -103,8 +103,8 @@ def generate(session: Session, count: int, *, today: date, seed: int = 1,
     if not units:
         raise RuntimeError("no units: run `donthu seed-demo` first")
     fast = FastCalendar.build(WorkCalendar(), today - timedelta(days=800), today + timedelta(days=400))
-    start_id = int(session.exec(select(func.coalesce(func.max(Case.id), 0))).one()) + 1
-    pet_start = int(session.exec(select(func.coalesce(func.max(Petitioner.id), 0))).one()) + 1
+    start_id = int(session.exec(select(func.coalesce(func.max(col(Case.id)), 0))).one() or 0) + 1
+    pet_start = int(session.exec(select(func.coalesce(func.max(col(Petitioner.id)), 0))).one() or 0) + 1
     now = datetime.combine(today, time(3, 0), tzinfo=UTC)
     conn = session.connection()
     done = 0
@@ -130,7 +130,7 @@ def generate(session: Session, count: int, *, today: date, seed: int = 1,
             a_period, a_unit = ACCEPTANCE[kind]
             a_due = fast.add(received, a_period, a_unit)
             accepted_on = min(fast.add_working(received, rng.randint(1, a_period + 2)), today)
-            row_clocks = []
+            row_clocks: list[tuple[ClockName, date, date, int, str, bool, date | None]] = []
             current_due, current_clock = None, ""
             if status == Status.received:
                 row_clocks.append((ClockName.acceptance, received, a_due, a_period, a_unit, True, None))

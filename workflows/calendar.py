@@ -35,6 +35,11 @@ def end_of_day(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=VN_TZ)
 
 
+# Per-year running totals, shared by every calendar with the same overrides: the calendar is
+# reloaded every few seconds, the totals stay valid as long as the overrides are the same.
+_YEAR_COUNTS: dict[tuple[frozenset[date], frozenset[date], int], tuple[int, ...]] = {}
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """Vietnam's working days with the agency's overrides applied."""
@@ -42,7 +47,7 @@ class WorkCalendar:
     extra_working: frozenset[date] = frozenset()
     extra_off: frozenset[date] = frozenset()
     _vn: holidays.HolidayBase = field(
-        default_factory=lambda: holidays.country_holidays("VN"), compare=False, repr=False
+        default_factory=lambda: holidays.country_holidays("VN", language="vi"), compare=False, repr=False
     )
 
     def is_working_day(self, day: date) -> bool:
@@ -82,10 +87,38 @@ class WorkCalendar:
         return self.add_calendar_days(start, n)
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days d with start < d <= end (negative when end is before start)."""
+        """Working days d with start < d <= end (negative when end is before start).
+
+        Counted from per-year running totals, not day by day: an inbox shows the days left
+        or overdue of every clock on the page, and an old overdue case spans years (issue 7).
+        """
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(i)))
+        if start.year == end.year:
+            return self._upto(end) - self._upto(start)
+        total = self._year(start.year)[-1] - self._upto(start)
+        for year in range(start.year + 1, end.year):
+            total += self._year(year)[-1]
+        return total + self._upto(end)
+
+    def _year(self, year: int) -> tuple[int, ...]:
+        """Running count of working days from 1 January, one entry per day of `year`."""
+        key = (self.extra_working, self.extra_off, year)
+        counts = _YEAR_COUNTS.get(key)
+        if counts is None:
+            out, n, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                n += self.is_working_day(day)
+                out.append(n)
+                day += timedelta(days=1)
+            counts = tuple(out)
+            if len(_YEAR_COUNTS) > 512:
+                _YEAR_COUNTS.clear()
+            _YEAR_COUNTS[key] = counts
+        return counts
+
+    def _upto(self, day: date) -> int:
+        return self._year(day.year)[day.timetuple().tm_yday - 1]
 
     def days_left(self, start: date, end: date, unit: str) -> int:
         """What is left of a period from `start` to its due date, in the period's unit."""
@@ -121,14 +154,20 @@ def load_calendar(session: Session, *, fresh: bool = False) -> WorkCalendar:
     with _lock:
         if not fresh and _cached and now - _cached[0] < _CACHE_SECONDS:
             return _cached[1]
-    rows = session.exec(select(HolidayOverride.day, HolidayOverride.working)).all()
-    cal = WorkCalendar(
-        extra_working=frozenset(d for d, w in rows if w),
-        extra_off=frozenset(d for d, w in rows if not w),
-    )
+    cal = read_calendar(session)
     with _lock:
         _cached = (now, cal)
     return cal
+
+
+def read_calendar(session: Session) -> WorkCalendar:
+    """The calendar as this transaction sees it, uncached: used while the overrides change,
+    so that uncommitted rows never reach the shared cache."""
+    rows = session.exec(select(HolidayOverride.day, HolidayOverride.working)).all()
+    return WorkCalendar(
+        extra_working=frozenset(d for d, w in rows if w),
+        extra_off=frozenset(d for d, w in rows if not w),
+    )
 
 
 def invalidate_calendar() -> None:

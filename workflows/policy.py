@@ -6,10 +6,14 @@ database. The rule in force on the date of receipt applies, whatever changes lat
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import event
+from sqlmodel import Session, select
 
 from models import ClockName, Kind, PeriodUnit, PolicyRule
 from workflows.errors import Invalid
@@ -93,23 +97,66 @@ def ensure_default_rules(session: Session) -> int:
     return added
 
 
+class NoRuleInForce(Invalid):
+    """No version of the rule was in force on that date (e.g. before the law took effect)."""
+
+
+_RULES_TTL = 5.0
+_rules_lock = threading.Lock()
+_rules: tuple[float, dict[tuple[str, str, str], list[PolicyRule]]] | None = None
+
+
+def invalidate_rules() -> None:
+    global _rules
+    with _rules_lock:
+        _rules = None
+
+
+def _rule_table(session: Session) -> dict[tuple[str, str, str], list[PolicyRule]]:
+    """The whole policy table (a few dozen rows), cached briefly like the calendar.
+
+    Intake looks a rule up on every petition; the table changes a few times a year and each
+    change is versioned by `effective_from`. A write through the ORM in this process clears
+    the cache at once (see the session hooks below); other processes see it within
+    `_RULES_TTL` seconds. The cached rows are detached copies: read them, never add them.
+    """
+    global _rules
+    now = time.monotonic()
+    with _rules_lock:
+        if _rules and now - _rules[0] < _RULES_TTL:
+            return _rules[1]
+    table: dict[tuple[str, str, str], list[PolicyRule]] = {}
+    for row in session.exec(select(PolicyRule)):
+        copy = PolicyRule(**row.model_dump())
+        table.setdefault((copy.kind, copy.clock, copy.variant), []).append(copy)
+    with _rules_lock:
+        _rules = (now, table)
+    return table
+
+
+@event.listens_for(Session, "after_flush")
+def _rules_changed_by_flush(session: Any, _ctx: Any) -> None:
+    if any(isinstance(o, PolicyRule) for o in (*session.new, *session.dirty, *session.deleted)):
+        invalidate_rules()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _rules_changed_by_statement(state: Any) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ is PolicyRule:
+        invalidate_rules()
+
+
 def find_rule(session: Session, *, kind: str, clock: str, round: int, variant: str, on: date) -> PolicyRule:
-    """The rule in force on `on` (the date of receipt) for this kind, clock, round and variant."""
-    stmt = (
-        select(PolicyRule)
-        .where(
-            PolicyRule.kind == kind,
-            PolicyRule.clock == clock,
-            col(PolicyRule.round).in_([0, round]),
-            PolicyRule.variant == variant,
-            PolicyRule.effective_from <= on,
-        )
-        .order_by(col(PolicyRule.effective_from).desc(), col(PolicyRule.round).desc())
-        .limit(1)
-    )
-    rule = session.exec(stmt).first()
+    """The rule in force on `on` (the date of receipt) for this kind, clock, round and variant:
+    the newest `effective_from <= on`, a round-specific row before a round-0 one."""
+    candidates = [
+        r for r in _rule_table(session).get((kind, clock, variant), ())
+        if r.round in (0, round) and r.effective_from <= on
+    ]
+    rule = max(candidates, key=lambda r: (r.effective_from, r.round), default=None)
     if rule is None:
-        raise Invalid(
+        raise NoRuleInForce(
             f"Chưa có quy định thời hạn cho loại đơn '{kind}', thời hạn '{clock}' ({variant}) "
             f"áp dụng vào ngày {on:%d/%m/%Y}. Quản trị viên cần bổ sung trong mục Chính sách thời hạn."
         )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models import Case, CaseClock, CaseEvent, Unit
+from models import Case, CaseClock, CaseEvent, LoginAttempt, Unit
 from models.settings import get_settings
 from workflows.auth import check_throttle, keyed_hash
 from workflows.calendar import WorkCalendar, vn_today
@@ -24,11 +25,26 @@ def pin_keys(address: str) -> list[str]:
 
 def find_by_pin(session: Session, code: str, pin: str, address: str, now: datetime) -> Case:
     """A wrong PIN and an unknown code give the same answer, and failures are throttled."""
-    check_throttle(session, pin_keys(address), limit=get_settings().pin_max_failures, now=now)
+    settings = get_settings()
+    keys = pin_keys(address)
     code = code.strip().upper()
-    case = session.exec(select(Case).where(Case.tracking_code == code)).first()
+    # The throttle count rides along with the case row: one query on the hot path. When no
+    # row comes back (unknown code), the throttle is checked on its own before answering.
+    failures = (
+        select(func.count()).select_from(LoginAttempt)
+        .where(col(LoginAttempt.key).in_(keys),
+               col(LoginAttempt.at) > now - timedelta(minutes=settings.login_window_minutes))
+        .scalar_subquery()
+    )
+    found = session.exec(select(Case, failures).where(Case.tracking_code == code)).first()
+    if found is None:
+        check_throttle(session, keys, limit=settings.pin_max_failures, now=now)
+        raise NotFound(NOT_FOUND)
+    case, failed = found
+    if failed >= settings.pin_max_failures:
+        check_throttle(session, keys, limit=settings.pin_max_failures, now=now)  # raises 429
     expected = keyed_hash(f"{code}:{pin.strip()}")
-    if case is None or not hmac.compare_digest(case.pin_hash, expected):
+    if not hmac.compare_digest(case.pin_hash, expected):
         raise NotFound(NOT_FOUND)
     return case
 
@@ -37,7 +53,7 @@ def public_view(session: Session, case: Case, now: datetime, cal: WorkCalendar) 
     unit = session.get(Unit, case.unit_id) if case.unit_id else None
     clocks = list(session.exec(select(CaseClock).where(CaseClock.case_id == case.id).order_by(col(CaseClock.id))))
     events = session.exec(
-        select(CaseEvent.on, CaseEvent.action, CaseEvent.to_status)
+        select(col(CaseEvent.on), col(CaseEvent.action), col(CaseEvent.to_status))
         .where(CaseEvent.case_id == case.id, col(CaseEvent.public).is_(True))
         .order_by(col(CaseEvent.seq))
     ).all()

@@ -21,6 +21,7 @@ from workflows.auth import Principal
 from workflows.calendar import WorkCalendar
 from workflows.risk import risk_reasons
 
+PUBLIC_CLOCK_FIELDS = ("name", "state", "starts_on", "due_on")
 PERSONAL_FIELDS = ("full_name", "id_number", "phone", "email", "address", "representatives")
 
 
@@ -41,29 +42,29 @@ def load_related(session: Session, cases: Sequence[Case], *, petitioners: bool =
         return rel
     for clock in session.exec(select(CaseClock).where(col(CaseClock.case_id).in_(ids)).order_by(col(CaseClock.id))):
         rel.clocks[clock.case_id].append(clock)
-    unit_ids = {c.unit_id for c in cases if c.unit_id}
-    if unit_ids:
-        rel.units = {u.id or 0: u for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))}
-    user_ids = {c.officer_id for c in cases if c.officer_id}
-    if user_ids:
-        rel.users = {u.id or 0: u for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
-    cat_ids = {c.category_id for c in cases if c.category_id}
-    if cat_ids:
-        rel.categories = {
-            k.id or 0: k for k in session.exec(select(Category).where(col(Category.id).in_(cat_ids)))
-        }
+    rel.units = _by_id(session, Unit, {c.unit_id for c in cases if c.unit_id})
+    rel.users = _by_id(session, User, {c.officer_id for c in cases if c.officer_id})
+    rel.categories = _by_id(session, Category, {c.category_id for c in cases if c.category_id})
     if petitioners:
-        pet_ids = {c.petitioner_id for c in cases if c.petitioner_id}
-        if pet_ids:
-            rel.petitioners = {
-                p.id or 0: p for p in session.exec(select(Petitioner).where(col(Petitioner.id).in_(pet_ids)))
-            }
+        rel.petitioners = _by_id(session, Petitioner, {c.petitioner_id for c in cases if c.petitioner_id})
     linked = {i for c in cases for i in (c.duplicate_of_id, c.previous_case_id) if i}
     if linked:
         rel.codes = dict(
             session.exec(select(Case.id, Case.tracking_code).where(col(Case.id).in_(linked))).all()  # type: ignore[arg-type]
         )
     return rel
+
+
+def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:
+    """Rows by primary key in one query; a single id goes through the identity map, which
+    costs no query at all when the row is already loaded (intake just created it)."""
+    if not ids:
+        return {}
+    if len(ids) == 1:
+        (one,) = ids
+        row = session.get(model, one)
+        return {one: row} if row is not None else {}
+    return {r.id or 0: r for r in session.exec(select(model).where(col(model.id).in_(ids)))}
 
 
 def petitioner_view(principal: Principal, case: Case, pet: Petitioner | None) -> dict[str, Any] | None:
@@ -148,7 +149,7 @@ def public_dict(case: Case, unit: Unit | None, clocks: list[CaseClock], events: 
         "received_on": case.received_on,
         "unit_name": unit.name if unit else None,
         "clocks": [
-            {k: v for k, v in clockmod.view(c, today, cal).as_dict().items() if k in ("name", "state", "starts_on", "due_on")}
+            {k: v for k, v in clockmod.view(c, today, cal).as_dict().items() if k in PUBLIC_CLOCK_FIELDS}
             for c in clocks
         ],
         "result": case.result if case.status in ("resolved", "closed", "rejected", "transferred", "guided") else None,

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 import models.base
-import models.base
 from alembic import op
 
 revision: str = '86a032ebe8dd'

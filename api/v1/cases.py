@@ -23,7 +23,8 @@ from workflows.calendar import WorkCalendar, vn_today
 from workflows.cases import CaseFilter, events_of, list_cases
 from workflows.duplicates import find_candidates
 from workflows.errors import Forbidden, NotFound
-from workflows.intake import create_case
+from workflows.hotcache import row_key, staff_views
+from workflows.intake import log_petition
 from workflows.lifecycle import MOVES, allowed_actions, perform
 from workflows.serialize import case_dict, load_related, log_identity_view
 
@@ -45,6 +46,10 @@ def _require_read(principal: Principal) -> None:
         raise Forbidden("Khoá API không có phạm vi 'cases:read'.")
 
 
+def _unit_of(principal: Principal) -> int | None:
+    return principal.user.unit_id if principal.user else None
+
+
 def case_out(session: Any, principal: Principal, case: Any, now: Any, cal: WorkCalendar) -> dict[str, Any]:
     today = vn_today(now)
     rel = load_related(session, [case])
@@ -60,9 +65,10 @@ def intake(request: Request, body: CaseCreate, session: SessionDep, principal: A
     _require_write(principal)
 
     def produce() -> dict[str, Any]:
-        case, pin = create_case(session, principal, body, now=now, cal=cal)
-        out = case_out(session, principal, case, now, cal)
-        out["pin"] = pin
+        logged = log_petition(session, principal, body, now=now, cal=cal)
+        out = case_dict(principal, logged.case, logged.related, vn_today(now), cal, detail=True)
+        out["allowed_actions"] = allowed_actions(principal, logged.case) if principal.user else []
+        out["pin"] = logged.pin
         return out
 
     return idempotent_write(request, session, principal, body.model_dump(mode="json"), 201, produce)
@@ -125,9 +131,15 @@ def read(request: Request, tracking_code: CodePath, session: SessionDep, princip
     """Một hồ sơ với các thời hạn; danh tính người tố cáo bị che nếu bạn không có quyền."""
     _require_read(principal)
     case = get_readable_case(session, principal, tracking_code)
-    out = case_out(session, principal, case, now, cal)
-    body = JSONResponse(jsonable_encoder(out)).body
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    # The scope check above runs on every request; the rendering is cached by row and viewer.
+    key = (*row_key(case, vn_today(now), cal), principal.key, principal.role, _unit_of(principal))
+    cached: tuple[bytes, str] | None = staff_views.get(key)
+    if cached is None:
+        out = case_out(session, principal, case, now, cal)
+        body = JSONResponse(jsonable_encoder(out)).body
+        cached = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        staff_views.put(key, cached)
+    body, etag = cached
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
     if case.kind == Kind.denunciation and can_see_identity(principal, case):
@@ -211,7 +223,9 @@ def attachments(tracking_code: CodePath, session: SessionDep, principal: ApiPrin
 @router.get("/cases/{tracking_code}/attachments/{attachment_id}", tags=["attachments"],
             responses={200: {"content": {"application/octet-stream": {}}, "description": "Tệp"},
                        **errors(401, 403, 404)})
-def download(tracking_code: CodePath, attachment_id: int, session: SessionDep, principal: ApiPrincipal) -> Response:
+def download(tracking_code: CodePath,
+             attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Mã số tệp", examples=[1])],
+             session: SessionDep, principal: ApiPrincipal) -> Response:
     """Tải tệp về (luôn dưới dạng tệp tải xuống)."""
     _require_read(principal)
     case = get_readable_case(session, principal, tracking_code)

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from workflows.auth import Principal
@@ -55,5 +56,16 @@ def idempotent_write(
         return JSONResponse(json.loads(first.body), status_code=first.status_code,
                             headers={"Idempotent-Replayed": "true"})
     content = jsonable_encoder(produce())
-    remember(session, principal.key, key, req_hash, status_code, json.dumps(content, ensure_ascii=False))
+    try:
+        with session.begin_nested():
+            remember(session, principal.key, key, req_hash, status_code, json.dumps(content, ensure_ascii=False))
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: drop this attempt's writes
+        # and answer with the stored first response, so nothing is created twice.
+        session.rollback()
+        first = replay(session, principal.key, key, req_hash)
+        if first is None:
+            raise
+        return JSONResponse(json.loads(first.body), status_code=first.status_code,
+                            headers={"Idempotent-Replayed": "true"})
     return JSONResponse(content, status_code=status_code)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import json
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
 from api.deps import CalendarDep, NowDep, SessionDep, client_address, record_failure_aside
 from api.v1.common import errors
 from models.schemas import PublicCaseOut
+from workflows.calendar import vn_today
 from workflows.errors import NotFound
+from workflows.hotcache import public_views, row_key
 from workflows.public import find_by_pin, pin_keys, public_view
 
 router = APIRouter(tags=["public"])
@@ -23,7 +27,7 @@ def lookup(
     session: SessionDep,
     now: NowDep,
     cal: CalendarDep,
-) -> dict[str, Any]:
+) -> Response:
     """Tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã PIN."""
     address = client_address(request)
     try:
@@ -31,4 +35,11 @@ def lookup(
     except NotFound:
         record_failure_aside(session, pin_keys(address), now)
         raise
-    return public_view(session, case, now, cal)
+    # The PIN check above runs on every request; only the rendering is cached, keyed by the row.
+    key = row_key(case, vn_today(now), cal)
+    body: bytes | None = public_views.get(key)
+    if body is None:
+        view = PublicCaseOut.model_validate(public_view(session, case, now, cal)).model_dump(mode="json")
+        body = Response(json.dumps(view, ensure_ascii=False, separators=(",", ":"))).body
+        public_views.put(key, body)
+    return Response(body, media_type="application/json")
