@@ -186,17 +186,26 @@ def candidate_rows(session: Session, lim: _Limits) -> list[Any]:
 
     Three indexed selections: running clocks due before the due-soon boundary
     (ix_case_status_due), open cases with a risk flag (same index, by status), and
-    petitions still `received` 45 days after receipt (ix_case_received). Cases that have
-    fired their last rung are dropped in SQL by probing the unique key of `escalation`, so
-    the backlog of long-overdue cases is never read into Python again.
+    petitions still `received` 45 days after receipt (ix_case_received). A case whose rung
+    for today already fired is dropped in SQL by probing the unique key of `escalation`, so
+    cases waiting between two rungs (and the backlog of long-overdue ones) are not read into
+    Python again on every run.
     """
     seen: dict[int, Any] = {}
     open_ = col(Case.status).in_(_OPEN)
-    done = [_has_fired(lv) for lv in (Level.overdue.value, Level.escalation_risk.value) if lv in lim.ladder]
-    due = col(Case.current_due_on)
-    stmts = [core_select(*_FACTS).where(open_, due < lim.soon_before,
-                                        or_(due >= lim.today, ~and_(*done)) if done else due >= lim.today)]
-    if Level.escalation_risk.value in lim.ladder:
+    due, today, ladder = col(Case.current_due_on), lim.today, lim.ladder
+    # The rung each due date stands on today, unless it already fired on the current clock.
+    pending = []
+    if Level.due_soon.value in ladder:
+        pending.append(and_(due > today, ~_has_fired(Level.due_soon.value)))
+    if Level.due_today.value in ladder:
+        pending.append(and_(due == today, ~_has_fired(Level.due_today.value)))
+    if Level.overdue.value in ladder:
+        pending.append(and_(due < today, ~_has_fired(Level.overdue.value)))
+    if lim.risk_on_or_before is not None:
+        pending.append(and_(due <= lim.risk_on_or_before, ~_has_fired(Level.escalation_risk.value)))
+    stmts = [core_select(*_FACTS).where(open_, due < lim.soon_before, or_(*pending))] if pending else []
+    if Level.escalation_risk.value in ladder:
         stmts.append(core_select(*_FACTS).where(
             open_, or_(col(Case.forwarded_by) != "", col(Case.resubmitted) > 0, col(Case.signatories) >= 5),
             ~_has_fired(Level.escalation_risk.value),
