@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     retention_days: int = 5 * 365
     sweep_interval_seconds: int = 300
     pool_size: int = 10
+    # argon2id cost (pwdlib's defaults). Lower only in tests, where thousands of logins run.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
 
     @property
     def is_sqlite(self) -> bool:

@@ -23,6 +23,9 @@ os.environ["DONTHU_ATTACHMENT_DIR"] = str(_TMP / "attachments")
 os.environ.setdefault("DONTHU_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
 os.environ["DONTHU_ENV"] = "development"
 os.environ["DONTHU_DEMO"] = "0"
+# Still argon2id, at a cost that lets a suite of a few hundred logins run quickly.
+os.environ.setdefault("DONTHU_ARGON2_TIME_COST", "1")
+os.environ.setdefault("DONTHU_ARGON2_MEMORY_KIB", "1024")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402

@@ -18,7 +18,8 @@ from models.settings import get_settings
 from workflows.errors import Invalid, TooMany, Unauthorized
 
 # argon2id with pwdlib's recommended parameters.
-_hasher = PasswordHash((Argon2Hasher(),))
+_hasher = PasswordHash((Argon2Hasher(time_cost=get_settings().argon2_time_cost,
+                                      memory_cost=get_settings().argon2_memory_kib),))
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
 
 
