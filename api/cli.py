@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models import Case, Unit, utcnow
 from models.db import get_engine, session_scope
@@ -251,7 +251,7 @@ def apikey_list() -> None:
     from models import ApiKey
 
     with session_scope(readonly=True) as s:
-        for k in s.exec(select(ApiKey).order_by(ApiKey.id)):
+        for k in s.exec(select(ApiKey).order_by(col(ApiKey.id))):
             state = f"thu hồi {k.revoked_at:%d/%m/%Y}" if k.revoked_at else "hoạt động"
             console.print(f"{k.id:4} {k.prefix}…  {k.name:30} {k.scopes:40} {state}")
 

@@ -254,17 +254,17 @@ def requests_of(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
         return []
     units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_({c.unit_id for c in cases})))}
     cats = {k.id: k for k in session.exec(select(Category).where(col(Category.id).in_({c.category_id for c in cases})))}
-    due = dict(session.exec(select(CaseClock.case_id, CaseClock.due_on).where(  # type: ignore[arg-type]
-        col(CaseClock.case_id).in_(ids), CaseClock.name == "resolution")).all())
-    last = dict(session.exec(select(CaseEvent.case_id, func.max(CaseEvent.at)).where(  # type: ignore[arg-type]
-        col(CaseEvent.case_id).in_(ids)).group_by(col(CaseEvent.case_id))).all())
+    due: dict[int, date] = dict(session.exec(select(col(CaseClock.case_id), col(CaseClock.due_on)).where(
+            col(CaseClock.case_id).in_(ids), col(CaseClock.name) == "resolution")).all())
+    last: dict[int, datetime] = dict(session.exec(select(col(CaseEvent.case_id), func.max(col(CaseEvent.at))).where(
+            col(CaseEvent.case_id).in_(ids)).group_by(col(CaseEvent.case_id))).all())
     latest_public = (
         select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
         .where(col(CaseEvent.case_id).in_(ids), col(CaseEvent.public).is_(True))
         .group_by(col(CaseEvent.case_id)).subquery()
     )
     notes = dict(session.exec(
-        select(CaseEvent.case_id, CaseEvent.note).join(  # type: ignore[arg-type]
+        select(col(CaseEvent.case_id), col(CaseEvent.note)).join(
             latest_public, (col(CaseEvent.case_id) == latest_public.c.case_id)
             & (col(CaseEvent.seq) == latest_public.c.seq))
     ).all())
@@ -274,7 +274,7 @@ def requests_of(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
         unit = units.get(c.unit_id)
         notes_text = label("status", c.status)
         # A staff note on a denunciation could point at the denunciator: the status alone is published.
-        note = (notes.get(c.id) or "").strip() if c.kind != Kind.denunciation else ""
+        note = (notes.get(c.id or 0) or "").strip() if c.kind != Kind.denunciation else ""
         if note:
             notes_text += ". " + note
         out.append({
@@ -287,7 +287,7 @@ def requests_of(session: Session, cases: list[Case]) -> list[dict[str, Any]]:
             "agency_responsible": unit.name if unit else get_settings().agency_name,
             "service_notice": "",
             "requested_datetime": _iso(c.received_at),
-            "updated_datetime": _iso(last.get(c.id) or c.updated_at),
+            "updated_datetime": _iso(last.get(c.id or 0) or c.updated_at),
             "expected_datetime": _end_of_day(due.get(c.id or 0)),
             "address": "",
             "address_id": "",

@@ -143,11 +143,11 @@ def _reference(session: Session) -> dict[str, Any]:
         if session.exec(select(Category).where(Category.code == code)).first() is None:
             session.add(Category(code=code, name=name, name_en=name_en, default_unit_id=units[unit_code].id))
     users: dict[str, User] = {}
-    for username, full_name, role, unit_code in USERS:
+    for username, full_name, role, home in USERS:
         user = session.exec(select(User).where(User.username == username)).first()
         if user is None:
             user = create_user(session, username=username, password=DEMO_PASSWORD, full_name=full_name, role=role,
-                               unit_id=units[unit_code].id if unit_code else None,
+                               unit_id=units[home].id if home else None,
                                email=f"{username}@demo.donthu.local")
         users[username] = user
     session.flush()

@@ -82,7 +82,8 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BASE_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
+    delay: timedelta = BASE_DELAY * (2 ** max(0, attempts - 1))
+    return min(delay, MAX_DELAY)
 
 
 @dataclass
@@ -94,7 +95,7 @@ class DeliveryReport:
 
 def _claim(session: Session, row: WebhookDelivery, now: datetime) -> bool:
     """Compare-and-set on `attempts`: of several workers, exactly one wins a delivery."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(WebhookDelivery)
         .where(col(WebhookDelivery.id) == row.id, col(WebhookDelivery.attempts) == row.attempts,
                col(WebhookDelivery.next_attempt_at) <= now,

@@ -43,7 +43,7 @@ def _category_out(c: Category, units: dict[int | None, str]) -> dict[str, Any]:
 def categories(session: SessionDep, principal: ApiPrincipal) -> list[dict[str, Any]]:
     """Các lĩnh vực tiếp nhận đơn (cũng là các dịch vụ Open311)."""
     rows = session.exec(select(Category).where(col(Category.active).is_(True)).order_by(col(Category.code))).all()
-    units = dict(session.exec(select(Unit.id, Unit.code)).all())  # type: ignore[arg-type]
+    units = dict(session.exec(select(col(Unit.id), col(Unit.code))).all())
     return [_category_out(c, units) for c in rows]
 
 
