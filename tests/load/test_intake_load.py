@@ -7,17 +7,20 @@ what was stored, never about time.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bench.common import free_port
 from bench.load import run
 from tests.conftest import PASSWORD, TEST_DB_URL, Org
 
 pytestmark = pytest.mark.slow
 
 
-def _run(**kw: object) -> dict[str, object]:
+def _run(tmp: Path, **kw: object) -> dict[str, object]:
     return run(TEST_DB_URL, username="office", password=PASSWORD, prepare=False,
-               env_extra={"DONTHU_DEMO": "0"}, audit_cli=False, **kw)  # type: ignore[arg-type]
+               env_extra={"DONTHU_DEMO": "0"}, audit_cli=False, workdir=tmp, **kw)  # type: ignore[arg-type]
 
 
 def _check(report: dict[str, object]) -> None:
@@ -31,13 +34,13 @@ def _check(report: dict[str, object]) -> None:
 
 
 class TestConcurrentIntake:
-    def test_every_acknowledged_petition_is_stored_exactly_once(self, org: Org) -> None:
-        report = _run(clients=24, seconds=3, ports=[8221])
+    def test_every_acknowledged_petition_is_stored_exactly_once(self, org: Org, tmp_path: Path) -> None:
+        report = _run(tmp_path, clients=16, seconds=2, ports=[free_port()])
         _check(report)
         assert report["rows_added"] == report["acknowledged"]  # no crash: nothing unacknowledged either
 
-    def test_sigkill_mid_load_loses_nothing_acknowledged(self, org: Org) -> None:
-        report = _run(clients=16, seconds=3, kill=True, ports=[8222])
+    def test_sigkill_mid_load_loses_nothing_acknowledged(self, org: Org, tmp_path: Path) -> None:
+        report = _run(tmp_path, clients=16, seconds=2, kill=True, ports=[free_port()])
         _check(report)
         assert report["acknowledged_before_kill"]
         assert report["rows_added"] >= report["acknowledged"]  # in flight at the kill: stored, never answered
@@ -46,8 +49,8 @@ class TestConcurrentIntake:
 class TestScaleOut:
     """Two app processes on different ports against one database (DESIGN.md §8)."""
 
-    def test_intake_spread_over_two_processes_loses_and_duplicates_nothing(self, org: Org) -> None:
-        report = _run(clients=24, seconds=3, ports=[8223, 8224])
+    def test_intake_spread_over_two_processes_loses_and_duplicates_nothing(self, org: Org, tmp_path: Path) -> None:
+        report = _run(tmp_path, clients=16, seconds=2, ports=[free_port(8220, 8260), free_port(8260, 8300)])
         _check(report)
         assert report["processes"] == 2
         assert report["rows_added"] == report["acknowledged"]
