@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench bench-scale bench-sweep load faults clean
+.PHONY: run test test-sqlite test-postgres lint bench bench-scale bench-sweep load faults clean i18n
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,6 +51,15 @@ faults: $(STAMP)
 
 bench-sweep: $(STAMP)
 	$(BIN)/python -m bench.sweep
+
+# Extract every `_()` / `N_()` string (templates, api, workflows) and merge it into the English
+# catalogue; msgids are the Vietnamese texts. tests/test_i18n.py fails until each one is translated.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-wrap --sort-by-file --omit-header --project DonThu \
+	  -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-wrap --no-fuzzy-matching \
+	  --ignore-obsolete
+	@echo "== now translate every empty msgstr in translations/en/LC_MESSAGES/messages.po"
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* var/attachments

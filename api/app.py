@@ -13,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import open311
 from api.deps import LoginRequired
+from api.ratelimit import RateLimit, RateLimiter
 from api.security import SecurityHeaders
 from api.templating import render
 from models.settings import get_settings
@@ -40,6 +42,9 @@ TAGS = [
     {"name": "reference", "description": "Đơn vị, lĩnh vực, chính sách thời hạn"},
     {"name": "notifications", "description": "Thông báo"},
     {"name": "reports", "description": "Báo cáo, thống kê"},
+    {"name": "webhooks", "description": "Đăng ký nhận thông báo thay đổi trạng thái hồ sơ (cho khoá API)"},
+    {"name": "open311",
+     "description": "Open311 GeoReport v2: dịch vụ là lĩnh vực, yêu cầu là hồ sơ; không có dữ liệu cá nhân"},
     {"name": "system", "description": "Tình trạng dịch vụ"},
 ]
 
@@ -47,6 +52,11 @@ TAGS = [
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return path.startswith(("/api/", "/open311/")) or path == "/health"
+
+
+def _is_open311(request: Request) -> bool:
+    """Open311 has its own error shape, `[{code, description}]` (GeoReport v2)."""
+    return request.url.path.startswith(open311.PREFIX + "/")
 
 
 def _error_page(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -70,6 +80,8 @@ def _unavailable_message(reason: str) -> str:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _is_open311(request):
+            return open311.error_response(request.url.path, exc.status, exc.detail, exc.headers)
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
         return _error_page(request, exc.status, str(exc.detail), exc.headers)
@@ -81,6 +93,8 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_open311(request):
+            return open311.error_response(request.url.path, 400, list(exc.errors()))
         if _wants_json(request):
             errors = [
                 {k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()
@@ -91,6 +105,9 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
+        if _is_open311(request):
+            message = "Không tìm thấy." if exc.status_code == 404 else str(exc.detail)
+            return open311.error_response(request.url.path, exc.status_code, message, headers)
         if _wants_json(request):
             detail = exc.detail if exc.status_code != 404 else "Không tìm thấy."
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
@@ -119,6 +136,23 @@ def install_handlers(app: FastAPI) -> None:
         return _error_page(request, 500, message)
 
 
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI served from the installed `swagger-ui-py` package: /docs works offline."""
+    import swagger_ui
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    assets = Path(swagger_ui.__file__).resolve().parent / "static"
+    app.mount("/docs/assets", StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="DonThu API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.check_production()
@@ -134,8 +168,13 @@ def create_app() -> FastAPI:
     from api import pages, v1
 
     app.include_router(v1.router)
+    app.include_router(open311.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    install_docs(app)
+    # Outermost last: security headers wrap the rate limiter's 429 answers too.
+    app.state.rate_limiter = RateLimiter(key_rate=settings.api_rate_per_minute, anon_rate=settings.anon_rate_per_minute)
+    app.add_middleware(RateLimit, limiter=app.state.rate_limiter)
     app.add_middleware(SecurityHeaders)
     return app
 

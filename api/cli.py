@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
@@ -25,6 +26,8 @@ apikey_app = typer.Typer(help="Khoá API cho hệ thống khác.", no_args_is_he
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(apikey_app, name="apikey")
+webhooks_app = typer.Typer(help="Gửi thông báo (webhook) cho hệ thống khác.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 
 
@@ -72,6 +75,10 @@ def seed_demo(if_empty: Annotated[bool, typer.Option("--if-empty", help="Chỉ k
         count = seed(utcnow(), progress=lambda n: bar.update(task, advance=n))
     console.print(f"[green]Đã nạp {count} hồ sơ demo.[/green] Tài khoản: reception, office, director, admin, "
                   "head.cn, officer.cn, head.tm, officer.tm; mật khẩu demo12345.")
+    # One sweep for today, so the demo opens with its bells ringing on every rung (DESIGN.md §9).
+    from workflows.escalation import sweep as run_sweep
+
+    console.print(run_sweep(utcnow()).summary_vi())
 
 
 @app.command()
@@ -88,6 +95,52 @@ def generate(
         bulk_generate(s, count, today=vn_today(utcnow()), seed=seed,
                       progress=lambda n: bar.update(task, advance=n))
     console.print(f"[green]Đã sinh {count} hồ sơ.[/green]")
+
+
+def _parse_day(value: str | None) -> tuple[datetime, date | None]:
+    """`--now YYYY-MM-DD` replays a day: 08:00 in Hà Nội on that date."""
+    if not value:
+        return utcnow(), None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("ngày phải có dạng YYYY-MM-DD, ví dụ 2026-11-24") from None
+    return datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC), day
+
+
+@app.command()
+def sweep(now: Annotated[str | None, typer.Option("--now", help="Chạy lại cho một ngày (YYYY-MM-DD)")] = None) -> None:
+    """Quét thời hạn: cảnh báo sắp đến hạn, đến hạn, quá hạn, nguy cơ vượt cấp (mỗi mức một lần)."""
+    from workflows.escalation import sweep as run_sweep
+
+    at, day = _parse_day(now)
+    with progress() as bar:
+        task = bar.add_task("Quét thời hạn", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, total=total, completed=done)
+
+        result = run_sweep(at, day, progress=advance)
+    console.print(result.summary_vi())
+
+
+@app.command()
+def scheduler(
+    once: Annotated[bool, typer.Option(help="Chạy một vòng rồi dừng")] = False,
+    interval: Annotated[int | None, typer.Option(help="Số giây giữa hai lần quét")] = None,
+) -> None:
+    """Bộ lập lịch: quét thời hạn định kỳ, gửi thư, gửi bản tổng hợp hằng ngày. Chạy song song nhiều bản vẫn an toàn."""
+    import logging
+
+    from workflows.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    sched = Scheduler(interval or get_settings().sweep_interval_seconds)
+    signal.signal(signal.SIGTERM, lambda *_: sched.stop())
+    signal.signal(signal.SIGINT, lambda *_: sched.stop())
+    console.print(f"Bộ lập lịch đang chạy: quét mỗi {sched.interval} giây (Ctrl-C để dừng).")
+    sched.run(utcnow, once=once)
+    console.print("Bộ lập lịch đã dừng.")
 
 
 @app.command()
@@ -248,6 +301,55 @@ def apikey_revoke(key_id: int) -> None:
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from None
     console.print(f"Đã thu hồi khoá {key_id}.")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver() -> None:
+    """Gửi các thông báo đến hạn (ký HMAC-SHA256, gửi lại với độ trễ tăng dần)."""
+    from workflows.webhooks import deliver_due
+
+    with session_scope() as s:
+        report = deliver_due(s, utcnow())
+    console.print(f"Đã gửi {report.delivered}, sẽ gửi lại {report.retrying}, thất bại {report.failed}.")
+@app.command("report")
+def report(
+    start: Annotated[str, typer.Option("--from", help="Ngày bắt đầu kỳ, YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="Ngày kết thúc kỳ, YYYY-MM-DD")],
+    unit: Annotated[str, typer.Option(help="Mã đơn vị (bỏ trống: toàn Sở)")] = "",
+    fmt: Annotated[str, typer.Option("--format", help="json, csv hoặc xlsx")] = "json",
+    out: Annotated[str, typer.Option(help="Tệp kết quả (bỏ trống: in ra màn hình; bắt buộc với xlsx)")] = "",
+) -> None:
+    """Báo cáo kết quả tiếp nhận, xử lý đơn theo kỳ: cùng số liệu với trang Báo cáo và API."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from workflows import exports
+    from workflows.calendar import vn_today
+    from workflows.errors import DomainError
+    from workflows.reports import summary
+
+    try:
+        with session_scope(readonly=True) as s:
+            result = summary(s, date.fromisoformat(start), date.fromisoformat(end), unit_code=unit or None,
+                             today=vn_today(utcnow()))
+    except (DomainError, ValueError) as exc:
+        console.print(f"[red]{getattr(exc, 'detail', exc)}[/red]")
+        raise typer.Exit(2) from None
+    if fmt == "xlsx":
+        if not out:
+            console.print("[red]Cần --out cho định dạng xlsx.[/red]")
+            raise typer.Exit(2)
+        Path(out).write_bytes(exports.summary_xlsx(result, get_settings().agency_name))
+    else:
+        body = exports.summary_csv(result) if fmt == "csv" else json.dumps(
+            result.as_dict(), ensure_ascii=False, indent=2).encode()
+        if out:
+            Path(out).write_bytes(body)
+        else:
+            sys.stdout.write(body.decode("utf-8-sig") + "\n")
+    if out:
+        console.print(f"Đã ghi báo cáo vào {out}.")
 
 
 def main() -> None:

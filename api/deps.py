@@ -158,6 +158,10 @@ def optional_page_user(request: Request, session: SessionDep, now: NowDep) -> Us
     request.state.user = UserView(id=user.id or 0, username=user.username, full_name=user.full_name,
                                   role=user.role, unit_id=user.unit_id)
     request.state.csrf_token = row.csrf_token
+    # The bell on every staff page: one count on ix_notification_user_read.
+    from workflows.notifications import unread_count
+
+    request.state.unread = unread_count(session, user.id or 0)
     return user
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -19,9 +20,15 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
-def _fmt_date(value: date | datetime | None, lang: str = "vi") -> str:
-    if value is None:
+def _fmt_date(value: date | datetime | str | None, lang: str = "vi") -> str:
+    """dd/mm/yyyy, the way Vietnamese documents write dates; ISO strings (event data) too."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         local = value.astimezone(VN_TZ)
         return local.strftime("%d/%m/%Y %H:%M")
@@ -45,6 +52,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "demo": get_settings().demo,
         "agency": get_settings().agency_name,
         "unread": getattr(request.state, "unread", 0),
+        # The language switch keeps the page's own query (filters, page number).
+        "lang_qs": lambda code: urlencode({**request.query_params, "lang": code}),
     }
     ctx.update(context or {})
     response = templates.TemplateResponse(request, name, ctx, status_code=status_code)

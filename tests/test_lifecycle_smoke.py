@@ -24,7 +24,8 @@ def test_complaint_from_intake_to_closure(client: TestClient, org: Org, clock: F
     assert c["officer"] == "officer.cn"
     c = act(client, officer, code, "report", c["version"], result="Nội dung khiếu nại có cơ sở.")
     c = act(client, director, code, "resolve", c["version"], decision_number="12/QĐ-SCT", result="Huỷ quyết định.")
-    assert c["status"] == "resolved" and next(k for k in c["clocks"] if k["name"] == "resolution")["state"] == "met"
+    assert c["status"] == "resolved"
+    assert next(k for k in c["clocks"] if k["name"] == "resolution")["state"] == "met"
     c = act(client, office, code, "close", c["version"])
     assert c["status"] == "closed"
 
@@ -34,7 +35,8 @@ def test_illegal_move_is_409_and_names_what_is_allowed(client: TestClient, org: 
     r = client.post(f"/api/v1/cases/{case['tracking_code']}/actions/resolve",
                     json={"version": case["version"], "decision_number": "1", "result": "x"},
                     headers=auth(client, "director"))
-    assert r.status_code == 409 and "accept" in r.json()["detail"]
+    assert r.status_code == 409
+    assert "accept" in r.json()["detail"]
 
 
 def test_stale_version_is_409_and_writes_nothing(client: TestClient, org: Org) -> None:
@@ -44,7 +46,8 @@ def test_stale_version_is_409_and_writes_nothing(client: TestClient, org: Org) -
     act(client, office, code, "accept", case["version"])
     r = client.post(f"/api/v1/cases/{code}/actions/reject", json={"version": case["version"], "reason": "x"},
                     headers=office)
-    assert r.status_code == 409 and "tải lại" in r.json()["detail"]
+    assert r.status_code == 409
+    assert "tải lại" in r.json()["detail"]
     events = client.get(f"/api/v1/cases/{code}/events", headers=office).json()
     assert [e["action"] for e in events] == ["receive", "accept"]
 
@@ -53,4 +56,5 @@ def test_anonymous_denunciation_cannot_be_accepted(client: TestClient, org: Org)
     case = make_case(client, auth(client, "reception"), kind="denunciation", anonymous=True, petitioner={})
     r = client.post(f"/api/v1/cases/{case['tracking_code']}/actions/accept", json={"version": case["version"]},
                     headers=auth(client, "office"))
-    assert r.status_code == 409 and "nặc danh" in r.json()["detail"]
+    assert r.status_code == 409
+    assert "nặc danh" in r.json()["detail"]

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models import HolidayOverride, PeriodUnit
 
@@ -47,7 +47,7 @@ class WorkCalendar:
     extra_working: frozenset[date] = frozenset()
     extra_off: frozenset[date] = frozenset()
     _vn: holidays.HolidayBase = field(
-        default_factory=lambda: holidays.country_holidays("VN"), compare=False, repr=False
+        default_factory=lambda: holidays.country_holidays("VN", language="vi"), compare=False, repr=False
     )
 
     def is_working_day(self, day: date) -> bool:
@@ -154,14 +154,20 @@ def load_calendar(session: Session, *, fresh: bool = False) -> WorkCalendar:
     with _lock:
         if not fresh and _cached and now - _cached[0] < _CACHE_SECONDS:
             return _cached[1]
-    rows = session.exec(select(col(HolidayOverride.day), col(HolidayOverride.working))).all()
-    cal = WorkCalendar(
-        extra_working=frozenset(d for d, w in rows if w),
-        extra_off=frozenset(d for d, w in rows if not w),
-    )
+    cal = read_calendar(session)
     with _lock:
         _cached = (now, cal)
     return cal
+
+
+def read_calendar(session: Session) -> WorkCalendar:
+    """The calendar as this transaction sees it, uncached: used while the overrides change,
+    so that uncommitted rows never reach the shared cache."""
+    rows = session.exec(select(HolidayOverride.day, HolidayOverride.working)).all()
+    return WorkCalendar(
+        extra_working=frozenset(d for d, w in rows if w),
+        extra_off=frozenset(d for d, w in rows if not w),
+    )
 
 
 def invalidate_calendar() -> None:

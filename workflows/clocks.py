@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false
+from sqlalchemy import ColumnElement, and_, exists, false, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from models import Case, CaseClock, ClockState, PolicyRule, Status
+from models import Case, CaseClock, ClockState, PolicyRule
 from workflows.calendar import WorkCalendar
 
 #: A clock is `due_soon` when this many working days or fewer are left (DESIGN.md §5).
@@ -149,9 +150,17 @@ def state_condition(state: str, today: date, cal: WorkCalendar) -> ColumnElement
     if state == ClockState.on_track:
         return due >= due_soon_limit(today, cal)
     if state == ClockState.paused:
-        return col(Case.status) == Status.suspended
+        # Suspended cases, and withdrawn denunciations that the office may still continue.
+        return exists(select(CaseClock.id).where(
+            CaseClock.case_id == Case.id, col(CaseClock.paused_on).is_not(None),
+            col(CaseClock.stopped_on).is_(None),
+        ))
+    # Finished: the case's last clock has stopped (the resolution clock only starts when the
+    # acceptance clock stops, so then every clock has), as the case's own state says.
+    other = aliased(CaseClock)
+    last = select(func.max(other.id)).where(other.case_id == Case.id).correlate(Case).scalar_subquery()
     stopped = select(CaseClock.id).where(
-        CaseClock.case_id == Case.id, col(CaseClock.stopped_on).is_not(None)
+        CaseClock.case_id == Case.id, CaseClock.id == last, col(CaseClock.stopped_on).is_not(None)
     )
     if state == ClockState.met:
         return exists(stopped.where(col(CaseClock.stopped_on) <= col(CaseClock.due_on)))

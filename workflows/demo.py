@@ -241,4 +241,8 @@ def seed(now: datetime, progress: Callable[[int], None] | None = None) -> int:
             count += 1
         if progress:
             progress(1)
+    with session_scope() as session:
+        from workflows.visits import seed_demo as seed_public
+
+        seed_public(session, today)
     return count

@@ -28,7 +28,7 @@ from models import (
 )
 from models.schemas import ActionBody, CaseCreate, PetitionerCreate
 from workflows import clocks
-from workflows.access import get_readable_case
+from workflows.access import get_readable_case, readable_cases
 from workflows.audit import append_event
 from workflows.auth import Principal
 from workflows.calendar import WorkCalendar, vn_today
@@ -110,6 +110,17 @@ class ActionResult:
     pin: str | None = None  # the PIN of a new second-round case, shown once
 
 
+#: Luật Tố cáo 2018 art. 25(2): a denunciation without a known denunciator is not accepted
+#: (không thụ lý); it is filed, and its information kept for management follow-up.
+ANONYMOUS_DENUNCIATION_ACTIONS = frozenset({"archive", "mark_duplicate"})
+ANONYMOUS_REFUSAL = ("Đơn tố cáo nặc danh không được thụ lý hay giải quyết theo thủ tục tố cáo; chỉ có thể lưu đơn "
+                     "để theo dõi, quản lý (Luật Tố cáo 2018, Điều 25).")
+
+
+def _anonymous_denunciation(case: Case) -> bool:
+    return case.kind == Kind.denunciation and case.anonymous
+
+
 def allowed_actions(principal: Principal, case: Case) -> list[str]:
     """The moves this user may make now: the buttons on the case page."""
     role = principal.role
@@ -121,7 +132,7 @@ def allowed_actions(principal: Principal, case: Case) -> list[str]:
             continue
         if name == "open_second_round" and case.round != 1:
             continue
-        if name == "accept" and case.kind == Kind.denunciation and case.anonymous:
+        if _anonymous_denunciation(case) and name not in ANONYMOUS_DENUNCIATION_ACTIONS:
             continue
         out.append(name)
     return out
@@ -137,6 +148,8 @@ def _check_move(principal: Principal, case: Case, action: str, data: ActionBody)
             f"Hồ sơ đã được người khác cập nhật (phiên bản {case.version}, bạn đang xem phiên bản "
             f"{data.version}). Vui lòng tải lại trang rồi thực hiện lại."
         )
+    if _anonymous_denunciation(case) and action not in ANONYMOUS_DENUNCIATION_ACTIONS and case.status in move.sources:
+        raise Conflict(ANONYMOUS_REFUSAL)
     if move.kinds is not None and case.kind not in move.kinds:
         raise Conflict(f"Thao tác «{move.label}» không áp dụng cho đơn {label('kind', case.kind).lower()}.")
     if case.status not in move.sources:
@@ -213,10 +226,6 @@ def perform(
     result = ActionResult(case)
 
     if action == "accept":
-        if case.kind == Kind.denunciation and case.anonymous:
-            # Luật Tố cáo 2018 art. 25(2): không thụ lý tố cáo không rõ người tố cáo.
-            raise Conflict("Đơn tố cáo nặc danh không được thụ lý; chỉ có thể lưu đơn hoặc "
-                           "chuyển theo dõi, quản lý (Luật Tố cáo 2018, Điều 25).")
         case.is_complex = case.is_complex or data.complex
         if acceptance:
             clocks.stop_clock(acceptance, on)
@@ -261,9 +270,15 @@ def perform(
         case.closed_on = on
     elif action in ("withdraw", "suspend"):
         case.held_status = case.status
+        # Only a withdrawn denunciation may come back (Luật Tố cáo art. 33(2)); other
+        # withdrawn petitions are finished, so their clocks stop instead of pausing.
+        keep = action == "suspend" or case.kind == Kind.denunciation
         for clock in all_clocks:
             if clock.running:
-                clocks.pause_clock(clock, on, cal)
+                if keep:
+                    clocks.pause_clock(clock, on, cal)
+                else:
+                    clocks.stop_clock(clock, on)
     elif action in ("continue", "resume"):
         target = case.held_status or S.accepted
         case.held_status = ""
@@ -322,8 +337,12 @@ def _refuse_second_transfer(session: Session, case: Case, today: date) -> None:
 
 def _mark_duplicate(session: Session, principal: Principal, case: Case, master_code: str, *,
                     now: datetime, on: date) -> Case:
-    master = get_readable_case(session, principal, master_code) if principal.role != R.reception else (
-        session.exec(select(Case).where(Case.tracking_code == master_code.strip().upper())).first())
+    # The reception desk spots repeats of petitions logged by colleagues, so it looks the
+    # master up across the register; others within their scope.
+    stmt = select(Case).where(Case.tracking_code == master_code.strip().upper())
+    if principal.role != R.reception:
+        stmt = readable_cases(principal).where(Case.tracking_code == master_code.strip().upper())
+    master = session.exec(stmt).first()
     if master is None:
         raise Invalid(f"Không tìm thấy hồ sơ gốc '{master_code}'.")
     if master.id == case.id or master.duplicate_of_id == case.id:

@@ -97,6 +97,10 @@ def ensure_default_rules(session: Session) -> int:
     return added
 
 
+class NoRuleInForce(Invalid):
+    """No version of the rule was in force on that date (e.g. before the law took effect)."""
+
+
 _RULES_TTL = 5.0
 _rules_lock = threading.Lock()
 _rules: tuple[float, dict[tuple[str, str, str], list[PolicyRule]]] | None = None
@@ -152,7 +156,7 @@ def find_rule(session: Session, *, kind: str, clock: str, round: int, variant: s
     ]
     rule = max(candidates, key=lambda r: (r.effective_from, r.round), default=None)
     if rule is None:
-        raise Invalid(
+        raise NoRuleInForce(
             f"Chưa có quy định thời hạn cho loại đơn '{kind}', thời hạn '{clock}' ({variant}) "
             f"áp dụng vào ngày {on:%d/%m/%Y}. Quản trị viên cần bổ sung trong mục Chính sách thời hạn."
         )

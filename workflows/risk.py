@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_
@@ -25,11 +25,23 @@ REASON_LABELS = {
 }
 
 
+def overdue_boundary(today: date, cal: WorkCalendar, threshold: int = RISK_OVERDUE_WORKING_DAYS) -> date:
+    """The latest due date that is overdue by `threshold` working days or more on `today`.
+
+    Counted back from the last working day up to today, so a weekend does not add a day:
+    on a Saturday a case is overdue by as many working days as on the Friday before.
+    """
+    last = today
+    while not cal.is_working_day(last):
+        last -= timedelta(days=1)
+    return cal.add_working_days(last, -threshold)
+
+
 def risk_reasons(case: Case, today: date, cal: WorkCalendar, threshold: int = RISK_OVERDUE_WORKING_DAYS) -> list[str]:
     if case.status not in OPEN_STATUSES:
         return []
     reasons = []
-    if case.current_due_on is not None and case.current_due_on <= cal.add_working_days(today, -threshold):
+    if case.current_due_on is not None and case.current_due_on <= overdue_boundary(today, cal, threshold):
         reasons.append("overdue_10")
     if case.forwarded_by:
         reasons.append("forwarded")
@@ -47,7 +59,7 @@ def risk_condition(today: date, cal: WorkCalendar, threshold: int = RISK_OVERDUE
     return and_(
         col(Case.status).in_([s.value for s in OPEN_STATUSES]),
         or_(
-            col(Case.current_due_on) <= cal.add_working_days(today, -threshold),
+            col(Case.current_due_on) <= overdue_boundary(today, cal, threshold),
             col(Case.forwarded_by) != "",
             col(Case.resubmitted) > 0,
             col(Case.signatories) >= 5,

@@ -2,10 +2,23 @@
 
 from fastapi import APIRouter
 
-from api.pages import auth, cases, public, reception
+from api.pages import (
+    admin,
+    admin_ladder,
+    admin_policy,
+    auth,
+    cases,
+    dashboard,
+    notifications,
+    public,
+    reception,
+    reports,
+    survey,
+    transparency,
+    visits,
+)
 
 router = APIRouter(include_in_schema=False)
-router.include_router(auth.router)
-router.include_router(reception.router)
-router.include_router(cases.router)
-router.include_router(public.router)
+for module in (auth, reception, cases, public, notifications, admin, admin_policy, admin_ladder, dashboard, reports,
+               visits, survey, transparency):
+    router.include_router(module.router)

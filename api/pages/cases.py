@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
@@ -51,20 +52,41 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _day(value: str) -> date | None:
+    """A yyyy-mm-dd filter value; a malformed one is ignored rather than refused."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("/inbox")
 def inbox(request: Request, principal: PagePrincipal, session: SessionDep, now: NowDep, cal: CalendarDep,
           q: str = "", status: str = "", kind: str = "", clock_state: str = "", unit: str = "", officer: str = "",
-          risk: str = "", offset: int = 0) -> Response:
+          risk: str = "", date_from: Annotated[str, Query(alias="from")] = "",
+          date_to: Annotated[str, Query(alias="to")] = "", offset: int = 0) -> Response:
+    """The worklist, most urgent first; unit heads hand cases to their officers from here."""
     today = vn_today(now)
+    offset = max(0, offset)
     f = CaseFilter(status=[status] if status else None, kind=kind or None, clock_state=clock_state or None,
-                   unit=unit or None, officer=officer or None, risk=bool(risk), q=q or None)
+                   unit=unit or None, officer=officer or None, risk=bool(risk), q=q[:200] or None,
+                   received_from=_day(date_from), received_to=_day(date_to))
     total, rows = list_cases(session, principal, f, today=today, cal=cal, limit=PAGE, offset=offset)
     rel = load_related(session, rows, petitioners=False)
-    params = {k: v for k, v in request.query_params.items() if k != "offset"}
+    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "lang") and v}
+    units = session.exec(select(Unit).where(col(Unit.active).is_(True)).order_by(col(Unit.name))).all()
+    staff = select(User).where(col(User.role).in_([Role.officer, Role.unit_head]), col(User.active).is_(True))
+    if principal.role in (Role.officer, Role.unit_head) and principal.user:
+        staff = staff.where(User.unit_id == principal.user.unit_id)
+    officers = session.exec(staff.order_by(col(User.full_name))).all()
     return render(request, "staff/inbox.html", {
         "rows": [case_dict(principal, c, rel, today, cal) for c in rows], "total": total, "f": f,
         "offset": offset, "limit": PAGE, "statuses": list(Status), "kinds": list(Kind),
-        "clock_states": list(ClockState),
+        "clock_states": list(ClockState), "units": units, "officers": officers,
+        "date_from": f.received_from.isoformat() if f.received_from else "",
+        "date_to": f.received_to.isoformat() if f.received_to else "",
+        "filtered": bool(params), "can_assign": principal.role == Role.unit_head,
+        "here": str(request.url.path) + ("?" + urlencode(params | {"offset": offset}) if params or offset else ""),
         "prev_qs": urlencode(params | {"offset": max(0, offset - PAGE)}),
         "next_qs": urlencode(params | {"offset": offset + PAGE}),
     })
@@ -127,6 +149,9 @@ def act(request: Request, tracking_code: str, action: str, form: FormDep, princi
 
         return _receipt(request, session, result.case, result.pin, now, cal)
     target = result.case.tracking_code
+    back = str(form.get("next") or "")
+    if back.startswith("/inbox") and "//" not in back and "\\" not in back:
+        return RedirectResponse(back, status_code=303)  # assigned from the inbox: stay on the list
     try:
         get_readable_case(session, principal, target)
     except NotFound:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from typing import Any
 
 import segno
@@ -42,8 +43,10 @@ def _form_context(session: Any, now: Any, form: dict[str, Any] | None = None) ->
 
 def qr_data_uri(url: str) -> str:
     """The receipt's QR code to the public look-up, made locally with segno (no internet)."""
-    svg = segno.make(url, error="m").svg_inline(scale=4)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    # A standalone SVG (with its xmlns): the inline variant does not render inside an <img>.
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", xmldecl=False, scale=4, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 @router.get("/reception/new")
@@ -132,7 +135,4 @@ def today_list(request: Request, principal: PagePrincipal, session: SessionDep, 
     ).all())
     rel = load_related(session, rows, petitioners=False)
     items = [case_dict(principal, c, rel, today, cal) for c in rows]
-    return render(request, "staff/inbox.html", {
-        "title": "Đơn tiếp nhận hôm nay", "rows": items, "total": len(items), "f": {}, "offset": 0,
-        "limit": 200, "statuses": [], "kinds": list(Kind), "clock_states": [],
-    })
+    return render(request, "staff/reception_today.html", {"rows": items, "today": today})

@@ -2,11 +2,9 @@
 
 from fastapi import APIRouter
 
-from api.v1 import auth, cases, meta, privacy, public
+from api.v1 import auth, cases, meta, notifications, policies, privacy, public, reports, webhooks
 
 router = APIRouter()
 router.include_router(meta.router)
-router.include_router(auth.router, prefix="/api/v1")
-router.include_router(cases.router, prefix="/api/v1")
-router.include_router(public.router, prefix="/api/v1")
-router.include_router(privacy.router, prefix="/api/v1")
+for module in (auth, cases, public, policies, notifications, reports, webhooks, privacy):
+    router.include_router(module.router, prefix="/api/v1")

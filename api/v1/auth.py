@@ -20,8 +20,8 @@ def issue_token(
     request: Request,
     session: SessionDep,
     now: NowDep,
-    username: Annotated[str, Form(max_length=64, description="Tên đăng nhập", examples=["office"])],
-    password: Annotated[str, Form(max_length=200, description="Mật khẩu")],
+    username: Annotated[str, Form(min_length=1, max_length=64, description="Tên đăng nhập", examples=["office"])],
+    password: Annotated[str, Form(min_length=1, max_length=200, description="Mật khẩu")],
 ) -> TokenOut:
     """Đăng nhập, nhận mã truy cập (bearer) cho API."""
     address = client_address(request)

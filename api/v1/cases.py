@@ -223,7 +223,9 @@ def attachments(tracking_code: CodePath, session: SessionDep, principal: ApiPrin
 @router.get("/cases/{tracking_code}/attachments/{attachment_id}", tags=["attachments"],
             responses={200: {"content": {"application/octet-stream": {}}, "description": "Tệp"},
                        **errors(401, 403, 404)})
-def download(tracking_code: CodePath, attachment_id: int, session: SessionDep, principal: ApiPrincipal) -> Response:
+def download(tracking_code: CodePath,
+             attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Mã số tệp", examples=[1])],
+             session: SessionDep, principal: ApiPrincipal) -> Response:
     """Tải tệp về (luôn dưới dạng tệp tải xuống)."""
     _require_read(principal)
     case = get_readable_case(session, principal, tracking_code)

@@ -1,0 +1,285 @@
+"""Figures for the office and director dashboard and the public transparency page (công khai).
+
+Each figure is an aggregate query (COUNT/SUM … GROUP BY) answered from the indexes on
+`case(status, current_due_on)`, `case(unit_id, current_due_on)` and `case(received_on)`.
+The dashboard's counts use the very conditions the inbox filters use (`state_condition`,
+`risk_condition`), so a number and the list it links to always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, extract, func
+from sqlalchemy import case as when
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from models import (
+    OPEN_STATUSES,
+    Case,
+    CaseClock,
+    Category,
+    ClockName,
+    ClockState,
+    Kind,
+    ReceptionSchedule,
+    Status,
+    Unit,
+)
+from workflows.calendar import WorkCalendar
+from workflows.clocks import state_condition
+from workflows.reports import KINDS
+from workflows.risk import risk_condition, risk_reasons
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+WEEKS = 12
+
+
+@dataclass
+class UnitRate:
+    code: str
+    name: str
+    open: int
+    overdue: int
+    met: int
+    met_late: int
+
+    @property
+    def rate(self) -> float | None:
+        done = self.met + self.met_late
+        return round(100 * self.met / done, 1) if done else None
+
+
+@dataclass
+class WeekIntake:
+    week_start: date
+    week_end: date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _count(session: Session, *conditions: Any) -> int:
+    return int(session.execute(sa_select(func.count()).select_from(Case).where(*conditions)).scalar_one())
+
+
+def headline(session: Session, today: date, cal: WorkCalendar) -> dict[str, int]:
+    """The boxes at the top: awaiting classification, overdue, due today / soon, escalation risk."""
+    return {
+        "received": _count(session, col(Case.status) == Status.received),
+        "overdue": _count(session, state_condition(ClockState.overdue, today, cal)),
+        "due_today": _count(session, state_condition(ClockState.due_today, today, cal)),
+        "due_soon": _count(session, state_condition(ClockState.due_soon, today, cal)),
+        "risk": _count(session, risk_condition(today, cal)),
+    }
+
+
+def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
+    """Per unit: open and overdue cases, and cases whose clocks were met or missed (all time).
+
+    Met and missed use the inbox's `clock_state=met` / `met_late` conditions, so each cell links
+    to exactly the list it counts.
+    """
+    met = state_condition(ClockState.met, today, cal)
+    late = state_condition(ClockState.met_late, today, cal)
+    overdue = state_condition(ClockState.overdue, today, cal)
+    stmt = (
+        sa_select(
+            col(Unit.code), col(Unit.name),
+            func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)),
+            func.sum(when((overdue, 1), else_=0)),
+            func.sum(when((met, 1), else_=0)),
+            func.sum(when((late, 1), else_=0)),
+        )
+        .join(Case, col(Case.unit_id) == col(Unit.id))
+        .group_by(col(Unit.code), col(Unit.name))
+        .order_by(col(Unit.code))
+    )
+    return [UnitRate(code=c, name=n, open=int(o or 0), overdue=int(d or 0), met=int(m or 0), met_late=int(lt or 0))
+            for c, n, o, d, m, lt in session.execute(stmt).all()]
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def intake_by_week(session: Session, today: date, weeks: int = WEEKS) -> list[WeekIntake]:
+    """Petitions received per week (Monday to Sunday) and kind, the last `weeks` weeks.
+
+    Grouped by day and kind in SQL (at most 7 × weeks × 4 rows), then folded into weeks:
+    week arithmetic differs between SQLite and PostgreSQL, day grouping does not.
+    """
+    first = week_start(today) - timedelta(weeks=weeks - 1)
+    out = [WeekIntake(first + timedelta(weeks=i), first + timedelta(weeks=i, days=6), dict.fromkeys(KINDS, 0))
+           for i in range(weeks)]
+    stmt = (
+        sa_select(col(Case.received_on), col(Case.kind), func.count())
+        .where(col(Case.received_on) >= first, col(Case.received_on) <= today)
+        .group_by(col(Case.received_on), col(Case.kind))
+    )
+    for day, kind, n in session.execute(stmt).all():
+        bucket = out[(day - first).days // 7]
+        bucket.counts[kind] = bucket.counts.get(kind, 0) + int(n)
+    return out
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, d = [], first.replace(day=1)
+    while d <= last:
+        months.append(d)
+        d = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
+
+
+def months_without_reception(session: Session, today: date, ahead: int = 1) -> list[date]:
+    """Months (this one and the next `ahead`) with no leaders' reception day scheduled.
+
+    Luật Tiếp công dân 2013, art. 18(1): the head of the agency receives citizens at least
+    one day a month. Returned as the first day of each month that has none.
+    """
+    first = today.replace(day=1)
+    months = months_between(first, first + timedelta(days=31 * ahead))
+    last = (months[-1].replace(day=28) + timedelta(days=4)).replace(day=1)
+    held_on = col(ReceptionSchedule.held_on)
+    y, m = extract("year", held_on), extract("month", held_on)
+    held = {(int(a), int(b)) for a, b in session.execute(
+        sa_select(y, m).where(held_on >= first, held_on < last).group_by(y, m)
+    ).all()}
+    return [mo for mo in months if (mo.year, mo.month) not in held]
+
+
+# --- công khai: the public transparency page ------------------------------------------------
+
+
+@dataclass
+class Rate:
+    label: str
+    on_time: int
+    late: int
+
+    @property
+    def rate(self) -> float | None:
+        done = self.on_time + self.late
+        return round(100 * self.on_time / done, 1) if done else None
+
+
+def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
+    """Per kind: received in the year, finished (any way) and still open. No personal data."""
+    lo, hi = date(year, 1, 1), date(year, 12, 31)
+    stmt = (
+        sa_select(col(Case.kind), func.count(), func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)))
+        .where(col(Case.received_on) >= lo, col(Case.received_on) <= hi)
+        .group_by(col(Case.kind))
+    )
+    found = {k: (int(n), int(o or 0)) for k, n, o in session.execute(stmt).all()}
+    return {k: {"received": found.get(k, (0, 0))[0], "open": found.get(k, (0, 0))[1],
+                "finished": found.get(k, (0, 0))[0] - found.get(k, (0, 0))[1]} for k in KINDS}
+
+
+def _resolution_stopped(year: int) -> Any:
+    stopped = col(CaseClock.stopped_on)
+    return (col(CaseClock.name) == ClockName.resolution, stopped >= date(year, 1, 1), stopped <= date(year, 12, 31))
+
+
+def resolution_rate_by_unit(session: Session, year: int) -> list[Rate]:
+    """On-time rate of resolutions (the resolution clock met or missed) per unit, in a year."""
+    stopped = col(CaseClock.stopped_on)
+    stmt = (
+        sa_select(col(Unit.name), func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
+                  func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)))
+        .join(Case, col(Case.id) == col(CaseClock.case_id))
+        .join(Unit, col(Unit.id) == col(Case.unit_id))
+        .where(*_resolution_stopped(year))
+        .group_by(col(Unit.name))
+        .order_by(col(Unit.name))
+    )
+    return [Rate(n, int(a or 0), int(b or 0)) for n, a, b in session.execute(stmt).all()]
+
+
+def resolution_rate_by_quarter(session: Session, year: int) -> list[Rate]:
+    stopped = col(CaseClock.stopped_on)
+    month = extract("month", stopped)
+    stmt = (
+        sa_select(month, func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
+                  func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)))
+        .where(*_resolution_stopped(year))
+        .group_by(month)
+    )
+    quarters = {q: [0, 0] for q in range(1, 5)}
+    for m, a, b in session.execute(stmt).all():
+        q = (int(m) - 1) // 3 + 1
+        quarters[q][0] += int(a or 0)
+        quarters[q][1] += int(b or 0)
+    return [Rate(f"Quý {q}/{year}", a, b) for q, (a, b) in quarters.items()]
+
+
+@dataclass
+class PublicResult:
+    """One resolved case as published: no names, codes, addresses or free text."""
+
+    kind: str
+    round: int
+    category: str
+    unit: str
+    received_month: str
+    decided_on: date | None
+    decision_number: str
+    on_time: bool | None
+
+
+def public_results(session: Session, limit: int = 50) -> list[PublicResult]:
+    """The latest decisions. Free text (subject, content, result) is left out on purpose: staff
+    write names into it, and the law protects denunciators (Luật Tố cáo 2018 art. 47).
+    Denunciations also omit the decision number, which the public could match to a person."""
+    stopped = col(CaseClock.stopped_on)
+    stmt = (
+        sa_select(col(Case.kind), col(Case.round), col(Category.name), col(Unit.name), col(Case.received_on),
+                  col(Case.decided_on), col(Case.decision_number), stopped, col(CaseClock.due_on))
+        .join(CaseClock, and_(col(CaseClock.case_id) == col(Case.id), col(CaseClock.name) == ClockName.resolution),
+              isouter=True)
+        .join(Category, col(Category.id) == col(Case.category_id), isouter=True)
+        .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
+        .where(col(Case.status).in_([Status.resolved, Status.closed]))
+        .order_by(col(Case.decided_on).desc(), col(Case.id).desc())
+        .limit(limit)
+    )
+    out = []
+    for kind, rnd, cat, unit, received, decided, number, stop, due in session.execute(stmt).all():
+        out.append(PublicResult(
+            kind=kind, round=rnd, category=cat or "", unit=unit or "", received_month=f"{received:%m/%Y}",
+            decided_on=decided, decision_number="" if kind == Kind.denunciation else number,
+            on_time=None if stop is None else stop <= due,
+        ))
+    return out
+
+
+
+@dataclass
+class RiskLine:
+    tracking_code: str
+    kind: str
+    subject: str
+    unit: str
+    due_on: date | None
+    reasons: list[str]
+
+
+def risk_list(session: Session, today: date, cal: WorkCalendar, limit: int = 10) -> list[RiskLine]:
+    """The director's list (DESIGN.md §5, rung 4): the most urgent cases at risk, with their reasons.
+
+    One indexed query for at most `limit` rows; the reasons are computed on those rows only.
+    """
+    stmt = (
+        select(Case, col(Unit.name))
+        .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
+        .where(risk_condition(today, cal))
+        .order_by(col(Case.current_due_on).is_(None), col(Case.current_due_on), col(Case.id))
+        .limit(limit)
+    )
+    return [RiskLine(c.tracking_code, c.kind, c.subject, unit or "", c.current_due_on, risk_reasons(c, today, cal))
+            for c, unit in session.exec(stmt).all()]
