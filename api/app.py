@@ -31,7 +31,13 @@ DESCRIPTION = """
   rồi gửi `Authorization: Bearer <mã>`.
 - Hệ thống khác: gửi khoá API trong tiêu đề `X-API-Key`; phạm vi `cases:read`, `cases:write`, `reports:read`.
 - Mọi thao tác ghi nhận tiêu đề `Idempotency-Key`: gửi lại cùng khoá sẽ nhận lại kết quả đầu tiên.
-- Lỗi luôn có dạng `{"detail": ...}`.
+- Lỗi luôn có dạng `{"detail": ...}` (Open311: `[{"code", "description"}]` theo đặc tả).
+- Giới hạn tần suất theo từng khoá API (hoặc mã truy cập), và theo địa chỉ IP với lời gọi không xác thực;
+  vượt quá: `429` kèm tiêu đề `Retry-After`. Mỗi tiến trình máy chủ đếm riêng.
+- Open311 GeoReport v2 tại `/open311/v2/` (JSON và XML): dịch vụ là lĩnh vực, yêu cầu là hồ sơ;
+  không bao giờ có dữ liệu cá nhân.
+- Webhook: `POST /api/v1/webhooks`; mỗi thông báo ký HMAC-SHA256 trong tiêu đề
+  `X-DonThu-Signature: sha256=<hex>` trên nguyên thân yêu cầu.
 """
 
 TAGS = [
@@ -150,7 +156,39 @@ def install_docs(app: FastAPI) -> None:
             openapi_url=app.openapi_url or "/openapi.json", title="DonThu API",
             swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
             swagger_favicon_url="/docs/assets/favicon-32x32.png",
+            # No call to the online validator either: nothing leaves the machine.
+            swagger_ui_parameters={"validatorUrl": None},
         )
+
+
+RETRY_AFTER = {"Retry-After": {"description": "Số giây nên chờ trước khi gửi lại", "schema": {"type": "integer"}}}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Every /api and /open311 operation may answer 429 (api.ratelimit): say so in the document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        detail = {"type": "object", "properties": {"detail": {"type": "string", "description": "Thông báo lỗi"}},
+                  "required": ["detail"]}
+        spec_error = {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "integer", "description": "Mã lỗi"},
+            "description": {"type": "string", "description": "Mô tả lỗi"}}}}
+        for path, ops in schema.get("paths", {}).items():
+            if not path.startswith(("/api/", "/open311/")):
+                continue
+            body = {"application/json": {"schema": spec_error}, "text/xml": {"schema": {"type": "string"}}} \
+                if path.startswith("/open311/") else {"application/json": {"schema": detail}}
+            for op in ops.values():
+                too_many = op.setdefault("responses", {}).setdefault(
+                    "429", {"description": "Quá nhiều yêu cầu; xem Retry-After", "content": body})
+                too_many.setdefault("headers", RETRY_AFTER)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app() -> FastAPI:
@@ -172,6 +210,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     install_docs(app)
+    install_openapi(app)
     # Outermost last: security headers wrap the rate limiter's 429 answers too.
     app.state.rate_limiter = RateLimiter(key_rate=settings.api_rate_per_minute, anon_rate=settings.anon_rate_per_minute)
     app.add_middleware(RateLimit, limiter=app.state.rate_limiter)

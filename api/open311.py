@@ -31,6 +31,7 @@ from models.settings import get_settings
 from workflows.auth import Principal, resolve_api_key
 from workflows.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from workflows.i18n import KIND, label
+from workflows.idempotency import remember, replay, request_hash
 from workflows.intake import create_case
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -497,7 +498,8 @@ def post_request(
     api_key: Annotated[str | None, Query(max_length=200, description="Khoá API (hoặc gửi trong biểu mẫu)")] = None,
 ) -> Response:
     """Gửi một đơn (biểu mẫu application/x-www-form-urlencoded). Cần khoá API có phạm vi `cases:write`.
-    Họ tên, liên hệ, địa điểm được lưu bảo mật và không bao giờ xuất hiện trong Open311."""
+    Họ tên, liên hệ, địa điểm được lưu bảo mật và không bao giờ xuất hiện trong Open311.
+    Gửi kèm tiêu đề `Idempotency-Key` để gửi lại an toàn: lần gửi lại nhận kết quả đầu tiên."""
     principal = _principal(session, api_key or str(form.get("api_key") or ""), scope="cases:write")
     assert principal is not None
     code = _field(form, "service_code", 32)
@@ -530,10 +532,19 @@ def post_request(
         )
     except ValueError as exc:
         raise Invalid(f"Dữ liệu không hợp lệ: {exc}") from None
+    # A 311 app that retries on a timeout sends the same Idempotency-Key: it gets the first answer.
+    idem_key = request.headers.get("idempotency-key")
+    req_hash = request_hash("POST", PREFIX + "/requests", {k: str(v) for k, v in form.items() if k != "api_key"})
+    if idem_key:
+        first = replay(session, principal.key, idem_key, req_hash)
+        if first is not None:
+            return render(format, json.loads(first.body), "service_requests", "request")
     case, pin = create_case(session, principal, data, now=now, cal=cal)
     notice = (f"Đã tiếp nhận đơn. Mã hồ sơ {case.tracking_code}, mã PIN tra cứu {pin} "
               "(chỉ hiển thị một lần; hãy chuyển cho người gửi đơn).")
     out = [{"service_request_id": case.tracking_code, "service_notice": notice, "account_id": None, "pin": pin}]
+    if idem_key:
+        remember(session, principal.key, idem_key, req_hash, 200, json.dumps(out, ensure_ascii=False))
     return render(format, out, "service_requests", "request")
 
 

@@ -95,6 +95,8 @@ class CaseClock(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "name"),
         Index("ix_case_clock_running_due", "running", "due_on"),
+        # Reports: resolutions in a period, without scanning every case (workflows/reports.py).
+        Index("ix_case_clock_name_stopped", "name", "stopped_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -121,7 +123,11 @@ class CaseEvent(SQLModel, table=True):
     """
 
     __tablename__ = "case_event"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        # Reports: moves (accept, reject, transfer, guide) dated in a period (workflows/reports.py).
+        Index("ix_case_event_action_on", "action", "on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id")

@@ -164,6 +164,14 @@ class UnitOut(BaseModel):
     parent: str | None = Field(None, description="Mã đơn vị cấp trên")
 
 
+class CategoryOut(BaseModel):
+    code: str = Field(description="Mã lĩnh vực (cũng là service_code trong Open311)", examples=["TM"])
+    name: str = Field(description="Tên lĩnh vực", examples=["Thương mại, chợ, siêu thị"])
+    name_en: str = Field(description="Tên tiếng Anh", examples=["Trade, markets and supermarkets"])
+    description: str = Field(description="Mô tả")
+    default_unit: str | None = Field(None, description="Mã đơn vị xử lý mặc định", examples=["QLTM"])
+
+
 class TokenOut(BaseModel):
     access_token: str = Field(description="Mã truy cập")
     token_type: str = Field("bearer", description="Luôn là bearer")

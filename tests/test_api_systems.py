@@ -51,13 +51,16 @@ class TestApiKeyCli:
         assert plain not in (key.prefix, key.key_hash, key.name, key.scopes)
         assert key.scope_set == {"cases:read", "cases:write", "reports:read"}
         listing = runner.invoke(app, ["apikey", "list"])
-        assert listing.exit_code == 0 and key.prefix in listing.output and plain not in listing.output
+        assert listing.exit_code == 0
+        assert key.prefix in listing.output
+        assert plain not in listing.output
 
     def test_unknown_scope_is_refused(self, session: Session) -> None:
         from api.cli import app
 
         out = CliRunner().invoke(app, ["apikey", "create", "--name", "X", "--scopes", "cases:delete"])
-        assert out.exit_code == 2 and "Phạm vi không hợp lệ" in out.output
+        assert out.exit_code == 2
+        assert "Phạm vi không hợp lệ" in out.output
         assert count(session, ApiKey) == 0
 
     def test_revoked_key_is_refused_with_401(self, client: TestClient, session: Session, org: Org) -> None:
@@ -70,7 +73,8 @@ class TestApiKeyCli:
         out = CliRunner().invoke(app, ["apikey", "revoke", str(key_id)])
         assert out.exit_code == 0, out.output
         r = client.get("/api/v1/cases", headers=headers)
-        assert r.status_code == 401 and "thu hồi" in r.json()["detail"]
+        assert r.status_code == 401
+        assert "thu hồi" in r.json()["detail"]
         assert client.get("/api/v1/cases", headers={"X-API-Key": "dtk_khong-ton-tai"}).status_code == 401
 
 
@@ -79,7 +83,8 @@ class TestScopes:
         headers = make_key(session, "cases:read")
         r = client.post("/api/v1/cases", json={"kind": "feedback", "subject": "a", "content": "b", "anonymous": True},
                         headers=headers)
-        assert r.status_code == 403 and "cases:write" in r.json()["detail"]
+        assert r.status_code == 403
+        assert "cases:write" in r.json()["detail"]
         assert count(session, Case) == 0
 
     def test_write_only_key_cannot_read(self, client: TestClient, session: Session, org: Org) -> None:
@@ -106,11 +111,29 @@ class TestScopes:
         r = client.get(f"/api/v1/cases/{code}", headers=headers)
         assert r.status_code == 200
         assert set(r.json()["petitioner"].values()) == {"[bảo mật]"}
-        assert "Nguyễn Văn An" not in r.text and "0912345678" not in r.text
+        assert "Nguyễn Văn An" not in r.text
+        assert "0912345678" not in r.text
+
+    def test_systems_cannot_search_duplicates_by_person(self, client: TestClient, session: Session,
+                                                        org: Org) -> None:
+        headers = make_key(session, "cases:read", "cases:write")
+        make_case(client, auth(client, "reception"))
+        r = client.get("/api/v1/cases/duplicates", params={"id_number": "001085012345"}, headers=headers)
+        assert r.status_code == 403
+        assert "001085012345" not in r.text
+
+    def test_category_detail(self, client: TestClient, session: Session, org: Org) -> None:
+        headers = make_key(session, "cases:read")
+        r = client.get("/api/v1/categories/TM", headers=headers)
+        assert r.status_code == 200
+        assert r.json() == {"code": "TM", "name": "Thương mại, chợ, siêu thị", "name_en": "", "description": "",
+                            "default_unit": "QLTM"}
+        assert client.get("/api/v1/categories/KHONG", headers=headers).json()["detail"].startswith("Không có")
 
     def test_no_credentials_is_401_in_vietnamese(self, client: TestClient, org: Org) -> None:
         r = client.get("/api/v1/cases")
-        assert r.status_code == 401 and r.json()["detail"].startswith("Cần đăng nhập")
+        assert r.status_code == 401
+        assert r.json()["detail"].startswith("Cần đăng nhập")
 
 
 class FakeMonotonic:
@@ -145,10 +168,12 @@ class TestRateLimit:
         for _ in range(2):
             assert client.get("/open311/v2/services.json").status_code == 200
         r = client.get("/open311/v2/services.json")
-        assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+        assert r.status_code == 429
+        assert int(r.headers["Retry-After"]) >= 1
         assert r.json()[0]["code"] == 429  # Open311's own error shape
         r = client.get("/open311/v2/services.xml")
-        assert r.status_code == 429 and b"<errors><error><code>429</code>" in r.content
+        assert r.status_code == 429
+        assert b"<errors><error><code>429</code>" in r.content
 
     def test_sliding_window_weights_the_previous_minute(self) -> None:
         from api.ratelimit import RateLimiter
@@ -170,10 +195,12 @@ class TestIdempotency:
         first = client.post("/api/v1/cases", json=intake_body(), headers=headers)
         again = client.post("/api/v1/cases", json=intake_body(), headers=headers)
         assert first.status_code == again.status_code == 201
-        assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+        assert again.json() == first.json()
+        assert again.headers["Idempotent-Replayed"] == "true"
         assert count(session, Case) == 1
         other = client.post("/api/v1/cases", json=intake_body(subject="Khác"), headers=headers)
-        assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"]
+        assert other.status_code == 422
+        assert "Idempotency-Key" in other.json()["detail"]
 
     def test_action_retry_moves_the_case_once(self, client: TestClient, session: Session, org: Org) -> None:
         case = make_case(client, auth(client, "reception"))
@@ -181,7 +208,8 @@ class TestIdempotency:
         path = f"/api/v1/cases/{case['tracking_code']}/actions/accept"
         first = client.post(path, json={"version": case["version"]}, headers=headers)
         again = client.post(path, json={"version": case["version"]}, headers=headers)
-        assert first.status_code == again.status_code == 200 and again.json() == first.json()
+        assert first.status_code == again.status_code == 200
+        assert again.json() == first.json()
         assert count(session, CaseEvent) == 2  # receive + accept, not a second accept
 
     def test_attachment_retry_stores_one_file(self, client: TestClient, session: Session, org: Org) -> None:
@@ -199,7 +227,8 @@ class TestIdempotency:
         body = {"url": "https://dvc.example.test/hook"}
         first = client.post("/api/v1/webhooks", json=body, headers=headers)
         again = client.post("/api/v1/webhooks", json=body, headers=headers)
-        assert first.status_code == again.status_code == 201 and first.json() == again.json()
+        assert first.status_code == again.status_code == 201
+        assert first.json() == again.json()
         assert count(session, WebhookSubscription) == 1
 
 
@@ -211,10 +240,13 @@ class TestConditionalRead:
         r = client.get(path, headers=headers)
         etag = r.headers["ETag"]
         again = client.get(path, headers={**headers, "If-None-Match": etag})
-        assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["ETag"] == etag
         act(client, headers, case["tracking_code"], "accept", case["version"])
         changed = client.get(path, headers={**headers, "If-None-Match": etag})
-        assert changed.status_code == 200 and changed.headers["ETag"] != etag
+        assert changed.status_code == 200
+        assert changed.headers["ETag"] != etag
 
 
 class TestListFilters:
@@ -258,9 +290,12 @@ class TestListFilters:
     def test_paging_clamps_and_counts(self, client: TestClient, cases: dict[str, dict[str, Any]]) -> None:
         h = auth(client, "office")
         r = client.get("/api/v1/cases", params={"limit": 1000}, headers=h).json()
-        assert r["limit"] == 200 and r["total"] == 4 and len(r["items"]) == 4
+        assert r["limit"] == 200
+        assert r["total"] == 4
+        assert len(r["items"]) == 4
         pages = [client.get("/api/v1/cases", params={"limit": 3, "offset": o}, headers=h).json() for o in (0, 3)]
-        assert [len(p["items"]) for p in pages] == [3, 1] and all(p["total"] == 4 for p in pages)
+        assert [len(p["items"]) for p in pages] == [3, 1]
+        assert all(p["total"] == 4 for p in pages)
         assert {c["tracking_code"] for p in pages for c in p["items"]} == {c["tracking_code"] for c in cases.values()}
         assert client.get("/api/v1/cases", params={"offset": -5}, headers=h).json()["offset"] == 0
 
@@ -268,9 +303,11 @@ class TestListFilters:
 class TestDocs:
     def test_docs_are_served_offline_from_the_installed_package(self, client: TestClient) -> None:
         html = client.get("/docs").text
-        assert "cdn" not in html.lower() and "http" not in html.replace("http-equiv", "")
+        assert "cdn" not in html.lower()
+        assert "http" not in html.replace("http-equiv", "")
         for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
-            assert asset in html and client.get(asset).status_code == 200
+            assert asset in html
+            assert client.get(asset).status_code == 200
 
     def test_every_parameter_and_field_is_described(self, client: TestClient) -> None:
         doc = client.get("/openapi.json").json()
@@ -278,6 +315,8 @@ class TestDocs:
         for path, ops in doc["paths"].items():
             for method, op in ops.items():
                 assert op.get("tags"), f"{method} {path} has no tag"
+                if path.startswith(("/api/", "/open311/")):
+                    assert "Retry-After" in op["responses"]["429"]["headers"], f"{method} {path}: 429 undocumented"
                 params = op.get("parameters", [])
                 missing += [f"{method} {path} ?{p['name']}" for p in params if not p.get("description")]
         for name, schema in doc["components"]["schemas"].items():

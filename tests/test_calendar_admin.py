@@ -89,6 +89,19 @@ class TestHolidayOverrideAddedAfterIntake:
         assert _acceptance_due(client, office, case["tracking_code"]) == "2026-12-10"
 
 
+    def test_the_recompute_event_does_not_block_a_back_dated_decision(self, client: TestClient, org: Org,
+                                                                       clock: FixedClock) -> None:
+        clock.set(date(2026, 12, 1))
+        case = make_case(client, auth(client, "reception"), received_on="2026-11-30")
+        page_login(client, "admin")
+        _add_override(client, "2026-12-03", "0", "Ngày nghỉ địa phương")
+        office = auth(client, "office")
+        version = client.get(f"/api/v1/cases/{case['tracking_code']}", headers=office).json()["version"]
+        r = client.post(f"/api/v1/cases/{case['tracking_code']}/actions/accept",
+                        json={"version": version, "on": "2026-11-30"}, headers=office)
+        assert r.status_code == 200, r.text
+
+
 class TestHolidayOverrideRefusals:
     def test_an_override_that_changes_nothing_is_refused(self, client: TestClient, org: Org) -> None:
         page_login(client, "admin")

@@ -100,6 +100,19 @@ class TestSecondRound:
         with session_scope(readonly=True) as s:
             assert len(s.exec(select(Case).where(Case.previous_case_id.is_not(None))).all()) == 1  # type: ignore[union-attr]
 
+    def test_offer_ends_with_the_legal_time_limit(self, client: TestClient, clock: FixedClock, org: Org) -> None:
+        c = resolve_case(client, clock, received=date(2026, 9, 1), resolved=date(2026, 9, 20))
+        clock.set(date(2026, 10, 21))  # 31 days after the decision (Luật Khiếu nại 2011 art. 33)
+        r = answer(client, c["tracking_code"], c["pin"], overall="1")
+        assert r.status_code == 200
+        assert 'id="second-round"' not in r.text
+        assert 'id="second-round-expired"' in r.text
+        token = csrf_of(client.get("/survey").text)
+        r = client.post("/survey/second-round", data={"csrf_token": token, "code": c["tracking_code"],
+                                                      "pin": c["pin"], "reason": "Không đồng ý"})
+        assert r.status_code == 409
+        assert "quá thời hạn" in r.text
+
     def test_no_second_round_for_other_kinds_or_happy_citizens(self, client: TestClient, clock: FixedClock,
                                                               org: Org) -> None:
         c = resolve_case(client, clock, received=date(2026, 10, 1), resolved=date(2026, 10, 20), kind="feedback",

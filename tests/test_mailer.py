@@ -161,3 +161,50 @@ def test_sweep_queues_mail_only_when_the_rung_says_so(client: TestClient, org: O
     make_case(client, auth(client, "reception"), received_on="2026-11-18")
     result = sweep(at(DAY), DAY)
     assert (result.fired["due_today"], result.notifications, result.emails) == (1, 1, 0)
+
+
+def test_a_scheduler_round_delivers_due_webhooks(client: TestClient, org: Org, clock: FixedClock) -> None:
+    """The scheduler calls `workflows.webhooks.deliver_due`: a real receiver on 127.0.0.1 gets the POST."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from models import CaseEvent, WebhookDelivery, WebhookSubscription
+    from tests.escalation_helpers import free_port
+    from workflows.auth import create_api_key
+
+    received: list[bytes] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    clock.set(date(2026, 11, 18))
+    case = make_case(client, auth(client, "reception"), received_on="2026-11-18")
+    with session_scope() as s:
+        _plain, key = create_api_key(s, "Cổng dịch vụ công", ["cases:read"])
+        ev = s.exec(select(CaseEvent)).first()
+        assert ev is not None
+        port = free_port()
+        sub = WebhookSubscription(api_key_id=key.id or 0, url=f"http://127.0.0.1:{port}/hook", secret="s" * 32)
+        s.add(sub)
+        s.flush()
+        s.add(WebhookDelivery(subscription_id=sub.id or 0, event_id=ev.id or 0, next_attempt_at=at(DAY),
+                              payload=f'{{"tracking_code": "{case["tracking_code"]}"}}'))
+    server = ThreadingHTTPServer(("127.0.0.1", port), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with smtp_server() as (_box, settings):
+            Scheduler(60, settings=settings).round(at(DAY))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == 1
+    assert case["tracking_code"].encode() in received[0]
+    with new_session(readonly=True) as s:
+        assert s.exec(select(WebhookDelivery)).one().delivered_at is not None

@@ -65,7 +65,8 @@ class TestRequests:
     def test_fields_map_our_case_to_open311(self, client: TestClient, org: Org) -> None:
         case = denunciation(client)
         rows = client.get(f"{BASE}/requests/{case['tracking_code']}.json").json()
-        assert isinstance(rows, list) and len(rows) == 1
+        assert isinstance(rows, list)
+        assert len(rows) == 1
         row = rows[0]
         resolution = next(c for c in case["clocks"] if c["name"] == "resolution")
         assert row["service_request_id"] == case["tracking_code"]
@@ -73,9 +74,11 @@ class TestRequests:
         assert row["status_notes"] == "Đang xác minh"  # a denunciation's notes are not published
         assert row["agency_responsible"] == "Phòng Quản lý Thương mại"
         assert row["expected_datetime"] == f"{resolution['due_on']}T23:59:59+07:00"
-        assert row["service_code"] == "TM" and row["service_name"] == "Thương mại, chợ, siêu thị"
+        assert row["service_code"] == "TM"
+        assert row["service_name"] == "Thương mại, chợ, siêu thị"
         assert row["requested_datetime"] == "2026-11-26T03:00:00Z"
-        assert row["lat"] is None and row["address"] == ""
+        assert row["lat"] is None
+        assert row["address"] == ""
 
     def test_status_notes_carry_the_latest_public_note(self, client: TestClient, org: Org) -> None:
         office = auth(client, "office")
@@ -123,9 +126,25 @@ class TestRequests:
     def test_service_definition_says_address_is_optional(self, client: TestClient, org: Org) -> None:
         attrs = client.get(f"{BASE}/services/TM.json").json()["attributes"]
         kind = next(a for a in attrs if a["code"] == "kind")
-        assert kind["datatype"] == "singlevaluelist" and kind["required"] is True
+        assert kind["datatype"] == "singlevaluelist"
+        assert kind["required"] is True
         assert {v["name"] for v in kind["values"]} == {"Khiếu nại", "Tố cáo", "Kiến nghị", "Phản ánh"}
         assert any("không bắt buộc" in a["description"] and a["variable"] is False for a in attrs)
+
+
+class TestPost:
+    def test_retry_with_idempotency_key_creates_one_case(self, client: TestClient, session: Session,
+                                                         org: Org) -> None:
+        key = make_key(session, "cases:write")["X-API-Key"]
+        form = {"api_key": key, "service_code": "TM", "description": "Chợ bán hàng không niêm yết giá",
+                "attribute[kind]": "feedback"}
+        answers = [client.post(f"{BASE}/requests.json", data=form, headers={"Idempotency-Key": "311-7"})
+                   for _ in range(2)]
+        assert [a.status_code for a in answers] == [200, 200]
+        assert answers[0].json() == answers[1].json()
+        session.rollback()
+        assert len(session.exec(select(Case)).all()) == 1
+        session.rollback()
 
 
 class TestErrors:
@@ -133,16 +152,19 @@ class TestErrors:
         for path in ("services/NOPE.json", "requests/ZZZZZZZZ.json", "tokens/ZZZZZZZZ.json"):
             r = client.get(f"{BASE}/{path}")
             assert r.status_code == 404
-            assert r.json()[0]["code"] == 404 and r.json()[0]["description"]
+            assert r.json()[0]["code"] == 404
+            assert r.json()[0]["description"]
         r = client.get(f"{BASE}/requests/ZZZZZZZZ.xml")
-        assert r.status_code == 404 and ET.fromstring(r.content).findtext("error/code") == "404"
+        assert r.status_code == 404
+        assert ET.fromstring(r.content).findtext("error/code") == "404"
 
     def test_bad_key_is_403_and_bad_input_400(self, client: TestClient, session: Session, org: Org) -> None:
         form = {"service_code": "TM", "description": "Chợ bán hàng không niêm yết giá",
                 "attribute[kind]": "feedback", "first_name": "An"}
         for key in (None, "dtk_sai", make_key(session, "cases:read")["X-API-Key"]):
             r = client.post(f"{BASE}/requests.json", data={**form, **({"api_key": key} if key else {})})
-            assert r.status_code == 403 and r.json()[0]["code"] == 403
+            assert r.status_code == 403
+            assert r.json()[0]["code"] == 403
         good = make_key(session, "cases:write", name="Ứng dụng 311")["X-API-Key"]
         for broken in ({"attribute[kind]": "khac"}, {"service_code": "NOPE"}, {"description": ""}):
             r = client.post(f"{BASE}/requests.json", params={"api_key": good}, data={**form, **broken})

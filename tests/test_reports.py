@@ -60,6 +60,8 @@ def scenario(client: TestClient, clock: FixedClock, org: Org) -> dict[str, Any]:
     reception, office = auth(client, "reception"), auth(client, "office")
     # Resolved before the period: neither received nor carried over.
     resolve_case(client, clock, received=date(2026, 9, 10), resolved=date(2026, 9, 25))
+    # Open on 01/10 and resolved inside the period (15 days): carried over, and resolved on time.
+    resolve_case(client, clock, received=date(2026, 9, 21), resolved=date(2026, 10, 6))
     # Still open from September (10 working days to reply, long past): carried over, overdue now.
     clock.set(date(2026, 9, 15))
     make_case(client, reception, kind="recommendation", subject="Kiến nghị về giá điện")
@@ -80,8 +82,8 @@ def scenario(client: TestClient, clock: FixedClock, org: Org) -> dict[str, Any]:
 
 
 EXPECTED = {
-    "complaint": {"received": 2, "carried_over": 0, "accepted": 2, "refused": 0, "forwarded": 0,
-                  "resolved_on_time": 1, "resolved_late": 1, "overdue_now": 0, "avg_days_to_resolve": 29.5},
+    "complaint": {"received": 2, "carried_over": 1, "accepted": 2, "refused": 0, "forwarded": 0,
+                  "resolved_on_time": 2, "resolved_late": 1, "overdue_now": 0, "avg_days_to_resolve": 24.7},
     "denunciation": {"received": 1, "carried_over": 0, "accepted": 0, "refused": 1, "forwarded": 0,
                      "resolved_on_time": 0, "resolved_late": 0, "overdue_now": 0, "avg_days_to_resolve": None},
     "recommendation": {"received": 0, "carried_over": 1, "accepted": 0, "refused": 0, "forwarded": 0,
@@ -112,14 +114,14 @@ class TestSummaryFigures:
         got = {row["kind"]: {k: row[k] for k in FIGURES} for row in body["kinds"]}
         assert got == EXPECTED
         assert body["total"]["received"] == 4
-        assert body["total"]["avg_days_to_resolve"] == 29.5
+        assert body["total"]["avg_days_to_resolve"] == 24.7  # (15 + 19 + 40) / 3
         assert body["from"] == "2026-10-01"
         assert body["as_of"] == "2026-11-26"
 
     def test_unit_filter_keeps_the_units_cases(self, client: TestClient, scenario: dict[str, Any]) -> None:
         body = _json(client, auth(client, "office"), unit="QLTM")
         complaint = next(r for r in body["kinds"] if r["kind"] == "complaint")
-        assert complaint["resolved_on_time"] == 1
+        assert complaint["resolved_on_time"] == 2
         assert complaint["resolved_late"] == 1
         assert body["total"]["received"] == 2  # the denunciation and feedback never reached a unit
         other = _json(client, auth(client, "office"), unit="QLCN")
@@ -199,7 +201,7 @@ class TestExportsAgree:
         assert [row[0] for row in data] == ["Khiếu nại", "Tố cáo", "Kiến nghị", "Phản ánh", "Tổng cộng"]
 
         assert from_api == from_page == from_csv == from_xlsx
-        assert from_api[0] == ["2", "0", "2", "0", "0", "1", "1", "0", "29.5"]
+        assert from_api[0] == ["2", "1", "2", "0", "0", "2", "1", "0", "24.7"]
 
     def test_satisfaction_agrees_on_page_and_api(self, client: TestClient, clock: FixedClock, org: Org) -> None:
         from sqlmodel import select

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -50,6 +51,24 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
+
+
+def build_event(case_id: int, seq: int, prev_hash: str, *, now: datetime, on: date, action: str,
+                actor_label: str, to_status: str, note: str = "", public: bool = False,
+                data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The row of a system event (no acting user), hashed exactly as `append_event` does.
+
+    For bulk writers such as the escalation sweep, which insert many events with one
+    statement and then move each case's head themselves.
+    """
+    row: dict[str, Any] = {
+        "case_id": case_id, "seq": seq, "at": now, "on": on, "actor_id": None, "actor": actor_label,
+        "action": action, "from_status": "", "to_status": to_status, "note": note, "public": public,
+        "data": _jsonable(data or {}), "prev_hash": prev_hash, "hash": "",
+    }
+    # A plain namespace hashes like the model (same attributes) without the ORM's cost per row.
+    row["hash"] = event_hash(SimpleNamespace(**row))  # type: ignore[arg-type]
+    return row
 
 
 def append_event(

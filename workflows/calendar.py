@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import HolidayOverride, PeriodUnit
 
@@ -163,7 +163,7 @@ def load_calendar(session: Session, *, fresh: bool = False) -> WorkCalendar:
 def read_calendar(session: Session) -> WorkCalendar:
     """The calendar as this transaction sees it, uncached: used while the overrides change,
     so that uncommitted rows never reach the shared cache."""
-    rows = session.exec(select(HolidayOverride.day, HolidayOverride.working)).all()
+    rows = session.exec(select(col(HolidayOverride.day), col(HolidayOverride.working))).all()
     return WorkCalendar(
         extra_working=frozenset(d for d, w in rows if w),
         extra_off=frozenset(d for d, w in rows if not w),

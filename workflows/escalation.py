@@ -33,14 +33,29 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_
+from sqlalchemy import ColumnElement, Engine, Table, and_, bindparam, exists, or_, update
+from sqlalchemy import case as sql_case
 from sqlalchemy import insert as core_insert
+from sqlalchemy import select as core_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import OPEN_STATUSES, Case, EmailOutbox, Escalation, EscalationRule, Level, Notification, Role, Status, User
+from models import (
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    EmailOutbox,
+    Escalation,
+    EscalationRule,
+    Level,
+    Notification,
+    Role,
+    Status,
+    User,
+)
 from models.db import new_session
 from models.settings import get_settings
-from workflows.audit import append_event
+from workflows.audit import build_event
 from workflows.calendar import WorkCalendar, load_calendar, vn_today
 from workflows.i18n import label
 from workflows.risk import DISCIPLINARY_DAYS, REASON_LABELS, overdue_boundary
@@ -52,7 +67,8 @@ log = logging.getLogger("donthu.escalation")
 DISCIPLINARY = "disciplinary"
 #: The key of a risk that belongs to no running clock (a suspended case).
 CASE_CLOCK = "case"
-CHUNK = 500
+#: Cases per write transaction: large enough to amortise the commit, small enough to hold locks briefly.
+CHUNK = 2000
 SYSTEM_ACTOR = "Hệ thống cảnh báo thời hạn"
 
 LEVEL_TITLES = {
@@ -64,8 +80,8 @@ LEVEL_TITLES = {
 }
 RECIPIENT_KEYS = ("assignee", "unit_head", "office", "director")
 _OPEN = [s.value for s in OPEN_STATUSES]
-_FACTS = (Case.id, Case.status, Case.current_clock, Case.current_due_on, Case.received_on, Case.forwarded_by,
-          Case.resubmitted, Case.signatories)
+_FACTS = tuple(col(c) for c in (Case.id, Case.status, Case.current_clock, Case.current_due_on, Case.received_on,
+                                  Case.forwarded_by, Case.resubmitted, Case.signatories))
 
 
 @dataclass(frozen=True)
@@ -159,25 +175,48 @@ def firings_for(facts: Any, lim: _Limits) -> list[Firing]:
     return out
 
 
+def _has_fired(level: str) -> ColumnElement[bool]:
+    """EXISTS a firing of `level` on the case's current clock (probes the unique key's index)."""
+    clock_key = sql_case((col(Case.current_clock) == "", CASE_CLOCK), else_=col(Case.current_clock))
+    return exists().where(col(Escalation.case_id) == col(Case.id), col(Escalation.clock) == clock_key,
+                          col(Escalation.level) == level)
+
+
 def candidate_rows(session: Session, lim: _Limits) -> list[Any]:
-    """Open cases that may stand on a rung, by index, as light rows (never whole cases).
+    """Open cases that may stand on a rung not yet fired, by index, as light rows.
 
     Three indexed selections: running clocks due before the due-soon boundary
     (ix_case_status_due), open cases with a risk flag (same index, by status), and
-    petitions still `received` 45 days after receipt (ix_case_received).
+    petitions still `received` 45 days after receipt (ix_case_received). A case whose rung
+    for today already fired is dropped in SQL by probing the unique key of `escalation`, so
+    cases waiting between two rungs (and the backlog of long-overdue ones) are not read into
+    Python again on every run.
     """
     seen: dict[int, Any] = {}
-    stmts = [select(*_FACTS).where(col(Case.status).in_(_OPEN), col(Case.current_due_on) < lim.soon_before)]
-    if Level.escalation_risk.value in lim.ladder:
-        stmts.append(select(*_FACTS).where(
-            col(Case.status).in_(_OPEN),
-            or_(col(Case.forwarded_by) != "", col(Case.resubmitted) > 0, col(Case.signatories) >= 5),
+    open_ = col(Case.status).in_(_OPEN)
+    due, today, ladder = col(Case.current_due_on), lim.today, lim.ladder
+    # The rung each due date stands on today, unless it already fired on the current clock.
+    pending = []
+    if Level.due_soon.value in ladder:
+        pending.append(and_(due > today, ~_has_fired(Level.due_soon.value)))
+    if Level.due_today.value in ladder:
+        pending.append(and_(due == today, ~_has_fired(Level.due_today.value)))
+    if Level.overdue.value in ladder:
+        pending.append(and_(due < today, ~_has_fired(Level.overdue.value)))
+    if lim.risk_on_or_before is not None:
+        pending.append(and_(due <= lim.risk_on_or_before, ~_has_fired(Level.escalation_risk.value)))
+    stmts = [core_select(*_FACTS).where(open_, due < lim.soon_before, or_(*pending))] if pending else []
+    if Level.escalation_risk.value in ladder:
+        stmts.append(core_select(*_FACTS).where(
+            open_, or_(col(Case.forwarded_by) != "", col(Case.resubmitted) > 0, col(Case.signatories) >= 5),
+            ~_has_fired(Level.escalation_risk.value),
         ))
-        stmts.append(select(*_FACTS).where(
+        stmts.append(core_select(*_FACTS).where(
             col(Case.received_on) <= lim.disciplinary_received, col(Case.status) == Status.received.value,
+            ~_has_fired(DISCIPLINARY),
         ))
     for stmt in stmts:
-        for row in session.exec(stmt):
+        for row in session.execute(stmt):
             seen.setdefault(row.id, row)
     return list(seen.values())
 
@@ -208,7 +247,8 @@ class _Directory:
 
     @classmethod
     def load(cls, session: Session) -> _Directory:
-        rows = session.exec(select(User.id, User.full_name, User.email, User.role, User.unit_id).where(
+        rows = session.execute(core_select(col(User.id), col(User.full_name), col(User.email), col(User.role),
+                                           col(User.unit_id)).where(
             col(User.active).is_(True),
             col(User.role).in_([Role.officer.value, Role.unit_head.value, Role.office.value, Role.director.value]),
         ).order_by(col(User.id))).all()
@@ -226,7 +266,7 @@ class _Directory:
                 director.append(p)
         return cls(by_id=by_id, office=office, director=director, heads=heads)
 
-    def recipients(self, case: Case, clock: str, keys: Iterable[str]) -> list[Person]:
+    def recipients(self, case: Any, clock: str, keys: Iterable[str]) -> list[Person]:
         """The people a rung names, for this case's clock; each person once."""
         out: dict[int, Person] = {}
         resolution = clock == "resolution" and case.unit_id is not None
@@ -261,7 +301,7 @@ def dialect_insert(session: Session, model: Any) -> Any:
     return sqlite_insert(model)
 
 
-def describe(case: Case, firing: Firing, today: date, cal: WorkCalendar) -> tuple[str, str]:
+def describe(case: Any, firing: Firing, today: date, cal: WorkCalendar) -> tuple[str, str]:
     """Title and body of a notification, in Vietnamese, without any personal data."""
     kind = label("kind", case.kind)
     clock_label = label("clock", firing.clock) if firing.clock != CASE_CLOCK else "Hồ sơ"
@@ -301,53 +341,77 @@ def mail_body(user: Person | User, body: str, tracking_code: str | None) -> str:
             "Thư được gửi tự động, vui lòng không trả lời thư này.\n")
 
 
+_LOCK_COLS = tuple(col(c) for c in (
+    Case.id, Case.tracking_code, Case.kind, Case.subject, Case.status, Case.current_clock, Case.current_due_on,
+    Case.received_on, Case.forwarded_by, Case.resubmitted, Case.signatories, Case.unit_id, Case.officer_id,
+    Case.event_count, Case.head_hash))
+
+
+def _table(model: Any) -> Table:
+    """The Core table of a model, for bulk statements that skip the ORM's per-row work."""
+    table: Table = model.__table__
+    return table
+
+
 def _process_chunk(session: Session, ids: list[int], now: datetime, lim: _Limits, cal: WorkCalendar,
                    people: _Directory, result: SweepResult) -> None:
-    """Lock, re-check and fire one chunk; the caller commits."""
-    stmt = select(Case).where(col(Case.id).in_(ids)).order_by(col(Case.id))
+    """Lock, re-check and fire one chunk with bulk statements; the caller commits.
+
+    Raises IntegrityError if another worker fired one of these rungs in between (possible only
+    when it did not take the row locks); the caller then rolls back and retries the chunk.
+    """
+    conn = session.connection()
+    stmt = core_select(*_LOCK_COLS).where(col(Case.id).in_(ids)).order_by(col(Case.id))
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    cases = list(session.exec(stmt).all())
+        stmt = stmt.with_for_update(of=Case, skip_locked=True)
+    cases = list(session.execute(stmt).all())
     result.skipped_locked += len(ids) - len(cases)
-    wanted: list[tuple[Case, Firing]] = [(c, f) for c in cases for f in firings_for(c, lim)]
+    # Re-check under the lock: what fired since the candidates were read is not fired again.
+    fired = _fired_keys(session, [c.id for c in cases])
+    wanted = [(c, f) for c in cases for f in firings_for(c, lim) if (c.id, f.clock, f.level) not in fired]
     if not wanted:
         return
-    ins = dialect_insert(session, Escalation).values([
+    # The unique key (case_id, clock, level) is the last word: a duplicate raises here.
+    conn.execute(core_insert(_table(Escalation)), [
         {"case_id": c.id, "clock": f.clock, "level": f.level, "fired_on": lim.today, "created_at": now}
-        for c, f in wanted
-    ]).on_conflict_do_nothing(index_elements=["case_id", "clock", "level"])
-    won = {(r[0], r[1], r[2]) for r in session.execute(ins.returning(Escalation.case_id, Escalation.clock,
-                                                                        Escalation.level))}
+        for c, f in wanted])
     notes: list[dict[str, Any]] = []
     mails: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    heads: dict[int, tuple[int, str]] = {}
     for case, firing in wanted:
-        if (case.id, firing.clock, firing.level) not in won:
-            continue
-        rung_level = Level.escalation_risk.value if firing.level == DISCIPLINARY else firing.level
-        rung = lim.ladder[rung_level]
+        rung = lim.ladder[Level.escalation_risk.value if firing.level == DISCIPLINARY else firing.level]
         title, body = describe(case, firing, lim.today, cal)
         people_list = people.recipients(case, firing.clock, rung.notify)
         for user in people_list:
             notes.append({"user_id": user.id, "case_id": case.id, "level": firing.level, "title": title,
-                          "body": body, "created_at": now})
+                          "body": body, "created_at": now, "read_at": None})
             if rung.email and user.email:
                 mails.append({"dedupe_key": f"esc:{case.id}:{firing.clock}:{firing.level}:{user.id}",
                               "to_addr": user.email, "subject": f"[DonThu] {title}",
                               "body": mail_body(user, body, case.tracking_code), "created_at": now,
-                              "next_attempt_at": now, "attempts": 0, "last_error": ""})
-        append_event(session, case, now=now, on=lim.today, action="escalated", actor_label=SYSTEM_ACTOR,
-                     note=title, public=False,
-                     data={"clock": firing.clock, "level": firing.level, "reasons": list(firing.reasons),
-                           "notified": sorted(u.id for u in people_list)})
+                              "next_attempt_at": now, "attempts": 0, "sent_at": None, "failed_at": None,
+                              "last_error": ""})
+        seq, prev = heads.get(case.id, (case.event_count, case.head_hash))
+        ev = build_event(case.id, seq + 1, prev, now=now, on=lim.today, action="escalated",
+                         actor_label=SYSTEM_ACTOR, to_status=case.status, note=title, public=False,
+                         data={"clock": firing.clock, "level": firing.level, "reasons": list(firing.reasons),
+                               "notified": sorted(u.id for u in people_list)})
+        events.append(ev)
+        heads[case.id] = (ev["seq"], ev["hash"])
         result.fired[firing.level] += 1
+    conn.execute(core_insert(_table(CaseEvent)), events)
+    case_table = _table(Case)
+    conn.execute(update(case_table).where(case_table.c.id == bindparam("b_id")).values(
+        event_count=bindparam("b_seq"), head_hash=bindparam("b_hash"), updated_at=now),
+        [{"b_id": cid, "b_seq": seq, "b_hash": h} for cid, (seq, h) in heads.items()])
     if notes:
-        session.execute(core_insert(Notification), notes)
+        conn.execute(core_insert(_table(Notification)), notes)
         result.notifications += len(notes)
     if mails:
-        queued = session.execute(dialect_insert(session, EmailOutbox).values(mails)
-                                 .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(EmailOutbox.id))
-        result.emails += len(queued.all())
-    session.flush()
+        conn.execute(dialect_insert(session, _table(EmailOutbox)).on_conflict_do_nothing(
+            index_elements=["dedupe_key"]), mails)
+        result.emails += len(mails)
 
 
 def sweep(now: datetime, today: date | None = None, *, engine: Engine | None = None,
@@ -365,34 +429,35 @@ def sweep(now: datetime, today: date | None = None, *, engine: Engine | None = N
         lim = _Limits(today, cal, ladder)
         rows = candidate_rows(s, lim)
         result.candidates = len(rows)
-        todo: list[int] = []
-        for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
-            fired = _fired_keys(s, [r.id for r in part])
-            todo.extend(r.id for r in part
-                        if any((r.id, f.clock, f.level) not in fired for f in firings_for(r, lim)))
+        # What already fired was left out in SQL; each chunk re-checks under its lock anyway.
+        todo = [r.id for r in rows if firings_for(r, lim)]
         people = _Directory.load(s) if todo else None
     if progress:
         progress(0, len(todo))
     for start in range(0, len(todo), chunk):
         ids = todo[start:start + chunk]
-        with new_session(engine=engine) as s:
-            assert people is not None
-            _process_chunk(s, ids, now, lim, cal, people, result)
-            s.commit()
+        assert people is not None
+        for attempt in range(3):
+            partial = SweepResult(today=today)
+            with new_session(engine=engine) as s:
+                try:
+                    _process_chunk(s, ids, now, lim, cal, people, partial)
+                    s.commit()
+                except IntegrityError:
+                    # Another worker fired a rung of this chunk first: re-read and fire the rest.
+                    s.rollback()
+                    if attempt == 2:
+                        raise
+                    continue
+            result.fired.update(partial.fired)
+            result.notifications += partial.notifications
+            result.emails += partial.emails
+            result.skipped_locked += partial.skipped_locked
+            break
         if progress:
             progress(min(start + chunk, len(todo)), len(todo))
     log.info(result.summary_vi())
     return result
-
-
-def fired_levels(session: Session, case_id: int) -> list[tuple[str, str, date]]:
-    """The rungs a case has fired, oldest first (for the case page and tests)."""
-    rows = session.exec(select(Escalation.clock, Escalation.level, Escalation.fired_on)
-                        .where(Escalation.case_id == case_id).order_by(col(Escalation.id))).all()
-    return [(r[0], r[1], r[2]) for r in rows]
-
-
 
 
 # --- the admin's ladder ------------------------------------------------------------------

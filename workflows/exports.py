@@ -71,6 +71,11 @@ def _heading(ws: Worksheet, agency: str, title: str, subtitle: str, width: int) 
     ws["A4"].font = Font(bold=True, size=14)
     ws["A4"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A4:{last}4")
+    # Printed on A4 landscape, one page wide, as the books are filed.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws["A5"] = subtitle
     ws["A5"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A5:{last}5")
@@ -79,6 +84,8 @@ def _heading(ws: Worksheet, agency: str, title: str, subtitle: str, width: int) 
 
 def _grid(ws: Worksheet, row: int, header: Sequence[str], lines: Sequence[Sequence[Any]],
           widths: Sequence[int], numbered: bool = True) -> int:
+    if numbered:
+        ws.print_title_rows = f"{row}:{row + 1}"  # the header repeats on every printed page
     for i, text in enumerate(header, start=1):
         c = ws.cell(row=row, column=i, value=text)
         c.font, c.border = Font(bold=True), _BOX

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from models import (
     OPEN_STATUSES,
@@ -166,8 +167,12 @@ def _check_move(principal: Principal, case: Case, action: str, data: ActionBody)
 
 
 def _last_event_on(session: Session, case: Case) -> date | None:
+    """The legal date of the last move. Bookkeeping events (a recomputed calendar, a
+    re-submission, an attachment, a warning) carry the day they were written, not a
+    decision date, so they do not stop a decision from being recorded back-dated."""
     return session.exec(
-        select(CaseEvent.on).where(CaseEvent.case_id == case.id, CaseEvent.seq == case.event_count)
+        select(func.max(CaseEvent.on)).where(CaseEvent.case_id == case.id,
+                                             col(CaseEvent.action).in_([*MOVES, "receive"]))
     ).first()
 
 
@@ -302,6 +307,7 @@ def perform(
         event_data["especially_complex"] = True
     case.status = target
     case.version += 1
+    case.updated_at = now
     clocks.sync_current(case, all_clocks)
     for clock in all_clocks:
         session.add(clock)
@@ -339,10 +345,9 @@ def _mark_duplicate(session: Session, principal: Principal, case: Case, master_c
                     now: datetime, on: date) -> Case:
     # The reception desk spots repeats of petitions logged by colleagues, so it looks the
     # master up across the register; others within their scope.
-    stmt = select(Case).where(Case.tracking_code == master_code.strip().upper())
-    if principal.role != R.reception:
-        stmt = readable_cases(principal).where(Case.tracking_code == master_code.strip().upper())
-    master = session.exec(stmt).first()
+    same_code = col(Case.tracking_code) == master_code.strip().upper()
+    stmt: Any = select(Case) if principal.role == R.reception else readable_cases(principal)
+    master: Case | None = session.exec(stmt.where(same_code)).first()
     if master is None:
         raise Invalid(f"Không tìm thấy hồ sơ gốc '{master_code}'.")
     if master.id == case.id or master.duplicate_of_id == case.id:

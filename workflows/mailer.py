@@ -26,6 +26,7 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, func, select
 
 from models import OPEN_STATUSES, Case, EmailOutbox, Role, Unit, User
@@ -48,7 +49,8 @@ BATCH = 100
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 … minutes after the n-th failed attempt, capped at six hours."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    delay: timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return min(delay, BACKOFF_MAX)
 
 
 @dataclass
@@ -106,6 +108,14 @@ def _classify(exc: Exception) -> Exception:
     return _Temporary(text)
 
 
+class _Unreachable(OSError):
+    """The server could not be reached or refused the session: the rest of the batch waits."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
 class _Connection:
     """One SMTP connection for a batch, opened on first use and reopened after trouble."""
 
@@ -115,16 +125,23 @@ class _Connection:
 
     def send(self, msg: EmailMessage) -> None:
         if self.smtp is None:
-            s = self.settings
-            if s.smtp_tls and s.smtp_port == 465:
-                self.smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30)
-            else:
-                self.smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30)
-                if s.smtp_tls:
-                    self.smtp.starttls()
-            if s.smtp_user:
-                self.smtp.login(s.smtp_user, s.smtp_password)
+            try:
+                self.smtp = self._connect()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise _Unreachable(exc) from exc
         self.smtp.send_message(msg)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.smtp_tls and s.smtp_port == 465:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30)
+        else:
+            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30)
+            if s.smtp_tls:
+                smtp.starttls()
+        if s.smtp_user:
+            smtp.login(s.smtp_user, s.smtp_password)
+        return smtp
 
     def reset(self) -> None:
         self.close()
@@ -184,14 +201,20 @@ def send_due(now: datetime, *, engine: Engine | None = None, settings: Settings 
             return result
         conn = _Connection(settings)
         try:
+            down: Exception | None = None
             for row in rows:
-                error: Exception | None = None
-                try:
-                    conn.send(_message(row, settings))
-                except (smtplib.SMTPException, OSError) as exc:
-                    error = _classify(exc)
-                    if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
-                        conn.reset()
+                error: Exception | None = down
+                if down is None:
+                    try:
+                        conn.send(_message(row, settings))
+                    except _Unreachable as exc:
+                        # No server, or it refused the session (a setting to fix, not the message):
+                        # retry later, and do not knock once per row (each may wait for a timeout).
+                        error = down = _Temporary(str(exc)[:1000])
+                    except (smtplib.SMTPException, OSError) as exc:
+                        error = _classify(exc)
+                        if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+                            conn.reset()
                 with session_scope(engine=engine) as s:
                     _record(s, row, now, error, result)
         finally:
@@ -208,8 +231,10 @@ DIGEST_LIST = 20
 def _lines(session: Session, where: Any, units: dict[int, str]) -> tuple[int, list[str]]:
     base = col(Case.status).in_([s.value for s in OPEN_STATUSES])
     total = session.exec(select(func.count()).select_from(Case).where(base, where)).one()
-    rows = session.exec(select(Case.tracking_code, Case.kind, Case.subject, Case.unit_id, Case.current_due_on)
-                        .where(base, where).order_by(col(Case.current_due_on), col(Case.id)).limit(DIGEST_LIST)).all()
+    rows = session.execute(
+        core_select(col(Case.tracking_code), col(Case.kind), col(Case.subject), col(Case.unit_id),
+                    col(Case.current_due_on))
+        .where(base, where).order_by(col(Case.current_due_on), col(Case.id)).limit(DIGEST_LIST)).all()
     out = []
     for code, kind, subject, unit_id, due in rows:
         # A denunciation's subject stays in the app (Luật Tố cáo 2018, art. 47).
@@ -263,8 +288,11 @@ def queue_digest(session: Session, now: datetime, today: date | None = None) -> 
 
 def digest_due(session: Session, today: date) -> bool:
     """Whether today's digest is still to be queued (a cheap check before building it)."""
-    key = f"digest:{today.isoformat()}:%"
-    return session.exec(select(EmailOutbox.id).where(col(EmailOutbox.dedupe_key).like(key)).limit(1)).first() is None
+    # A range on the unique index (a LIKE prefix would not use it on SQLite).
+    prefix = f"digest:{today.isoformat()}:"
+    key = col(EmailOutbox.dedupe_key)
+    stmt = select(EmailOutbox.id).where(key >= prefix, key < prefix[:-1] + ";").limit(1)
+    return session.exec(stmt).first() is None
 
 
 def queue_digest_once(now: datetime, *, engine: Engine | None = None) -> int:

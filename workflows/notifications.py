@@ -47,7 +47,7 @@ def list_for(session: Session, user_id: int, *, unread_only: bool = False, limit
              offset: int = 0) -> tuple[int, list[NotificationView]]:
     """A user's notifications, newest first, with the case code for the link (one join)."""
     limit, offset = max(1, min(limit, MAX_PAGE)), max(0, offset)
-    where = [Notification.user_id == user_id]
+    where: list[Any] = [Notification.user_id == user_id]
     if unread_only:
         where.append(col(Notification.read_at).is_(None))
     total = session.exec(select(func.count()).select_from(Notification).where(*where)).one()

@@ -47,7 +47,7 @@ def add_rule_version(
     if not basis:
         raise Invalid("Vui lòng nêu căn cứ pháp lý của quy định.")
     newest = session.exec(
-        select(PolicyRule.effective_from).where(
+        select(col(PolicyRule.effective_from)).where(
             PolicyRule.kind == base.kind, PolicyRule.clock == base.clock, PolicyRule.round == base.round,
             PolicyRule.variant == base.variant,
         ).order_by(col(PolicyRule.effective_from).desc()).limit(1)

@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import case as when
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -150,6 +150,16 @@ def status_on(day: date) -> Any:
     )
 
 
+def maybe_open_on(day: date) -> Any:
+    """A cheap superset of the cases open on `day`, so that `status_on` runs on few rows.
+
+    A case that is finished now but was open on `day` was finished by an event dated on or
+    after `day`; that event was recorded on or after `day` (legal dates are never in the
+    future), and recording it moved `updated_at`. So: open now, or updated since `day`.
+    """
+    return or_(col(Case.status).in_(_OPEN), col(Case.updated_at) >= day_bounds(day, day)[0])
+
+
 def summary(session: Session, start: date, end: date, *, unit_code: str | None = None, today: date) -> Summary:
     """The report's figures per kind of petition, plus satisfaction per unit."""
     check_period(start, end)
@@ -164,7 +174,7 @@ def summary(session: Session, start: date, end: date, *, unit_code: str | None =
         .group_by(kind)))
     carried = _by_kind(session, scoped(
         sa_select(kind, func.count())
-        .where(col(Case.received_on) < start, status_on(start).in_(_OPEN))
+        .where(col(Case.received_on) < start, maybe_open_on(start), status_on(start).in_(_OPEN))
         .group_by(kind)))
 
     moves = (

@@ -10,7 +10,7 @@ a system actor, linked to the first one (DESIGN.md §3: "An unhappy citizen's ra
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -25,6 +25,8 @@ from workflows.lifecycle import open_second_round
 SURVEY_STATUSES = frozenset({Status.resolved, Status.closed})
 SCORES = ("timeliness", "attitude", "result", "overall")
 UNHAPPY = 2
+SECOND_ROUND_DAYS = 30
+REMOTE_SECOND_ROUND_DAYS = 45
 SYSTEM_ACTOR = "Công dân (qua phiếu đánh giá)"
 
 
@@ -36,13 +38,25 @@ def existing(session: Session, case: Case) -> SurveyResponse | None:
     return session.exec(select(SurveyResponse).where(SurveyResponse.case_id == case.id)).first()
 
 
-def second_round_offered(session: Session, case: Case, response: SurveyResponse | None) -> bool:
-    """An unhappy rating of a decided first-round complaint that has no second round yet."""
+def second_round_deadline(case: Case) -> date | None:
+    """Last day to complain a second time: 30 days from the first decision, 45 in remote areas
+    (Luật Khiếu nại 2011 art. 33(1)); counted from the decision's date, the day it is sent."""
+    if case.decided_on is None:
+        return None
+    return case.decided_on + timedelta(days=REMOTE_SECOND_ROUND_DAYS if case.remote_area else SECOND_ROUND_DAYS)
+
+
+def second_round_state(session: Session, case: Case, response: SurveyResponse | None, today: date) -> str | None:
+    """'offer' for an unhappy rating of a decided first-round complaint that has no second round
+    yet, 'expired' when its time limit has passed, else None."""
     if response is None or response.overall > UNHAPPY:
-        return False
+        return None
     if case.kind != Kind.complaint or case.round != 1 or case.status not in SURVEY_STATUSES:
-        return False
-    return session.exec(select(Case.id).where(Case.previous_case_id == case.id)).first() is None
+        return None
+    if session.exec(select(Case.id).where(Case.previous_case_id == case.id)).first() is not None:
+        return None
+    deadline = second_round_deadline(case)
+    return "expired" if deadline is not None and today > deadline else "offer"
 
 
 def submit(session: Session, case: Case, scores: dict[str, int], comment: str, *, now: datetime) -> SurveyResponse:
@@ -68,7 +82,11 @@ def submit(session: Session, case: Case, scores: dict[str, int], comment: str, *
 def open_from_survey(session: Session, case: Case, reason: str, *, now: datetime,
                      cal: WorkCalendar) -> tuple[Case, str]:
     """Open the second-round complaint for an unhappy citizen; returns the new case and its PIN."""
-    if not second_round_offered(session, case, existing(session, case)):
+    state = second_round_state(session, case, existing(session, case), vn_today(now))
+    if state == "expired":
+        raise Conflict("Đã quá thời hạn khiếu nại lần hai (30 ngày, vùng sâu vùng xa 45 ngày, kể từ ngày nhận "
+                       "quyết định giải quyết lần đầu; Luật Khiếu nại 2011, Điều 33).")
+    if state != "offer":
         raise Conflict("Không thể mở khiếu nại lần hai cho hồ sơ này qua phiếu đánh giá.")
     if not reason.strip():
         raise Invalid("Vui lòng nêu lý do không đồng ý với kết quả giải quyết lần đầu.")

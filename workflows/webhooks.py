@@ -55,7 +55,9 @@ def enqueue_for_event(session: Session, case: Case, ev: CaseEvent) -> int:
         )
     ).all()
     for sub in subs:
-        session.add(WebhookDelivery(subscription_id=sub.id or 0, event_id=ev.id or 0, payload=payload_for(case, ev)))
+        # Due from the event's own time: domain code never reads the clock (STYLE.md rule 5).
+        session.add(WebhookDelivery(subscription_id=sub.id or 0, event_id=ev.id or 0, payload=payload_for(case, ev),
+                                    next_attempt_at=ev.at))
     if subs:
         session.flush()
     return len(subs)

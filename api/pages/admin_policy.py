@@ -75,9 +75,12 @@ def add_policy_version(request: Request, form: FormDep, user: AdminUser, session
 def calendar_page(request: Request, user: AdminUser, session: SessionDep, now: NowDep, cal: CalendarDep,
                   message: str = "", error: str = "", status_code: int = 200) -> Response:
     today = vn_today(now)
+    overrides = list_overrides(session)
+    names = {o.day: o.name for o in overrides}
+    upcoming = [(day, names.get(day, name)) for day, name in cal.off_days(today, today + timedelta(days=UPCOMING_DAYS))]
     return render(request, "admin/calendar.html", {
-        "overrides": list_overrides(session),
-        "upcoming": list(cal.off_days(today, today + timedelta(days=UPCOMING_DAYS))),
+        "overrides": overrides,
+        "upcoming": upcoming,
         "today": today.isoformat(), "message": message[:200], "error": error,
     }, status_code=status_code)
 

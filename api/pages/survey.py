@@ -11,6 +11,7 @@ from api.deps import CalendarDep, CsrfChecked, FormDep, NowDep, SessionDep, clie
 from api.templating import render
 from models import Case
 from workflows import survey as sv
+from workflows.calendar import vn_today
 from workflows.errors import DomainError, NotFound, TooMany
 from workflows.public import find_by_pin, pin_keys
 
@@ -58,10 +59,10 @@ def survey_submit(request: Request, form: FormDep, session: SessionDep, now: Now
         session.rollback()
         previous = sv.existing(session, case)
         ctx = _ctx(case.tracking_code, error=str(exc.detail), form={**scores, "comment": comment},
-                   offer=sv.second_round_offered(session, case, previous), pin=pin)
+                   offer=sv.second_round_state(session, case, previous, vn_today(now)), pin=pin)
         return render(request, "public/survey.html", ctx, status_code=exc.status)
     return render(request, "public/survey_done.html", {
-        "code": case.tracking_code, "pin": pin, "offer": sv.second_round_offered(session, case, response),
+        "code": case.tracking_code, "pin": pin, "offer": sv.second_round_state(session, case, response, vn_today(now)),
     })
 
 
@@ -78,7 +79,7 @@ def second_round(request: Request, session: SessionDep, now: NowDep, cal: Calend
         session.rollback()
         return render(request, "public/survey_done.html", {
             "code": found.tracking_code, "pin": pin, "error": str(exc.detail),
-            "offer": sv.second_round_offered(session, found, sv.existing(session, found)),
+            "offer": sv.second_round_state(session, found, sv.existing(session, found), vn_today(now)),
         }, status_code=exc.status)
     return render(request, "public/second_round.html", {"first": found.tracking_code, "code": second.tracking_code,
                                                         "pin": new_pin, "due_on": second.current_due_on})

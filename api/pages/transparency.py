@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from api.deps import NowDep, SessionDep
 from api.templating import render
-from workflows import dashboard as dash
+from workflows import transparency as pub
 from workflows.calendar import vn_today
 from workflows.reports import satisfaction
 
@@ -24,12 +24,12 @@ router = APIRouter()
 def transparency(request: Request, session: SessionDep, now: NowDep, year: int | None = None) -> Response:
     today = vn_today(now)
     year = year if year and 2000 <= year <= today.year else today.year
-    counts = dash.public_counts(session, year)
+    counts = pub.public_counts(session, year)
     return render(request, "public/transparency.html", {
         "year": year, "years": list(range(today.year, today.year - 5, -1)), "counts": counts,
         "total": {k: sum(c[k] for c in counts.values()) for k in ("received", "finished", "open")},
-        "by_unit": dash.resolution_rate_by_unit(session, year),
-        "by_quarter": dash.resolution_rate_by_quarter(session, year),
-        "results": dash.public_results(session),
+        "by_unit": pub.resolution_rate_by_unit(session, year),
+        "by_quarter": pub.resolution_rate_by_quarter(session, year),
+        "results": pub.public_results(session),
         "satisfaction": satisfaction(session, date(year, 1, 1), date(year, 12, 31)),
     })

@@ -118,7 +118,10 @@ def duplicates(
     id_number: Annotated[str, Query(max_length=20, description="Số định danh")] = "",
     phone: Annotated[str, Query(max_length=20, description="Điện thoại")] = "",
 ) -> list[dict[str, Any]]:
-    """Đơn có thể trùng: cùng người gửi hoặc nội dung tương tự, kèm điểm số."""
+    """Đơn có thể trùng: cùng người gửi hoặc nội dung tương tự, kèm điểm số. Chỉ dành cho cán bộ tiếp nhận."""
+    if principal.api_key is not None:
+        # Searching by ID number or phone would tell a system who filed which petition.
+        raise Forbidden("Chỉ cán bộ tiếp nhận mới tra cứu đơn trùng.")
     _require_write(principal)
     found = find_candidates(session, today=vn_today(now), subject=subject, content=content,
                             id_number=id_number, phone=phone)

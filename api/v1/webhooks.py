@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
 
 from api.deps import ApiPrincipal, NowDep, SessionDep
 from api.v1.common import errors, idempotent_write
-from models import ApiKey
+from models import ApiKey, WebhookDelivery, WebhookSubscription
 from workflows.auth import Principal
-from workflows.errors import Forbidden
+from workflows.cases import clamp
+from workflows.errors import Forbidden, NotFound
 from workflows.webhooks import SIGNATURE_HEADER, subscribe, subscriptions_of, unsubscribe
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -37,6 +39,17 @@ class WebhookOut(BaseModel):
 class WebhookCreated(WebhookOut):
     secret: str = Field(description=f"Khoá ký; chỉ hiển thị một lần. Tiêu đề {SIGNATURE_HEADER}: "
                         "sha256=<HMAC-SHA256 của thân yêu cầu, dạng hex>")
+
+
+class DeliveryOut(BaseModel):
+    id: int = Field(description="Mã số lần gửi (tiêu đề X-DonThu-Delivery)")
+    event_id: int = Field(description="Mã sự kiện của hồ sơ (event_id trong nội dung)")
+    attempts: int = Field(description="Số lần đã thử gửi")
+    next_attempt_at: datetime = Field(description="Lần thử tiếp theo")
+    delivered_at: datetime | None = Field(None, description="Thời điểm gửi thành công")
+    failed_at: datetime | None = Field(None, description="Thời điểm bỏ cuộc sau nhiều lần thất bại")
+    last_status: int | None = Field(None, description="Mã HTTP máy nhận trả về lần gần nhất", examples=[200])
+    last_error: str = Field(description="Lỗi lần gần nhất", examples=["HTTP 503"])
 
 
 def _key(principal: Principal) -> ApiKey:
@@ -69,6 +82,25 @@ def list_(session: SessionDep, principal: ApiPrincipal) -> list[dict[str, Any]]:
     """Các đăng ký đang hoạt động của khoá API này."""
     key = _key(principal)
     return [{"id": s.id, "url": s.url, "created_at": s.created_at} for s in subscriptions_of(session, key)]
+
+
+@router.get("/{webhook_id}/deliveries", response_model=list[DeliveryOut], responses=errors(401, 403, 404, 422, 429))
+def deliveries(
+    webhook_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Mã số đăng ký", examples=[1])],
+    session: SessionDep, principal: ApiPrincipal,
+    limit: Annotated[int, Query(description="Số dòng (tối đa 200)")] = 50,
+    offset: Annotated[int, Query(description="Bỏ qua bao nhiêu dòng")] = 0,
+) -> list[WebhookDelivery]:
+    """Nhật ký gửi thông báo của một đăng ký, mới nhất trước."""
+    key = _key(principal)
+    sub = session.get(WebhookSubscription, webhook_id)
+    if sub is None or sub.api_key_id != key.id:
+        raise NotFound("Không tìm thấy đăng ký nhận thông báo.")
+    limit, offset = clamp(limit, offset)
+    return list(session.exec(
+        select(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id)
+        .order_by(col(WebhookDelivery.id).desc()).limit(limit).offset(offset)
+    ).all())
 
 
 @router.delete("/{webhook_id}", status_code=204, responses=errors(401, 403, 404, 422, 429))

@@ -1,0 +1,124 @@
+"""Figures for the public transparency page (công khai): counts, on-time rates, anonymised results.
+
+Aggregates only, and no personal data at all: no names, addresses, tracking codes or free text.
+Publishing the results of handling petitions is part of the agency's PAPI plan (transparency,
+vertical accountability) and of Luật Tiếp công dân 2013 art. 14.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, extract, func
+from sqlalchemy import case as when
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from models import OPEN_STATUSES, Case, CaseClock, Category, ClockName, Kind, Status, Unit
+from workflows.reports import KINDS
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+
+
+@dataclass
+class Rate:
+    label: str
+    on_time: int
+    late: int
+
+    @property
+    def rate(self) -> float | None:
+        done = self.on_time + self.late
+        return round(100 * self.on_time / done, 1) if done else None
+
+
+def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
+    """Per kind: received in the year, finished (any way) and still open. No personal data."""
+    lo, hi = date(year, 1, 1), date(year, 12, 31)
+    stmt = (
+        sa_select(col(Case.kind), func.count(), func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)))
+        .where(col(Case.received_on) >= lo, col(Case.received_on) <= hi)
+        .group_by(col(Case.kind))
+    )
+    found = {k: (int(n), int(o or 0)) for k, n, o in session.execute(stmt).all()}
+    return {k: {"received": found.get(k, (0, 0))[0], "open": found.get(k, (0, 0))[1],
+                "finished": found.get(k, (0, 0))[0] - found.get(k, (0, 0))[1]} for k in KINDS}
+
+
+def _resolution_stopped(year: int) -> Any:
+    stopped = col(CaseClock.stopped_on)
+    return (col(CaseClock.name) == ClockName.resolution, stopped >= date(year, 1, 1), stopped <= date(year, 12, 31))
+
+
+def resolution_rate_by_unit(session: Session, year: int) -> list[Rate]:
+    """On-time rate of resolutions (the resolution clock met or missed) per unit, in a year."""
+    stopped = col(CaseClock.stopped_on)
+    stmt = (
+        sa_select(col(Unit.name), func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
+                  func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)))
+        .join(Case, col(Case.id) == col(CaseClock.case_id))
+        .join(Unit, col(Unit.id) == col(Case.unit_id))
+        .where(*_resolution_stopped(year))
+        .group_by(col(Unit.name))
+        .order_by(col(Unit.name))
+    )
+    return [Rate(n, int(a or 0), int(b or 0)) for n, a, b in session.execute(stmt).all()]
+
+
+def resolution_rate_by_quarter(session: Session, year: int) -> list[Rate]:
+    stopped = col(CaseClock.stopped_on)
+    month = extract("month", stopped)
+    stmt = (
+        sa_select(month, func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
+                  func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)))
+        .where(*_resolution_stopped(year))
+        .group_by(month)
+    )
+    quarters = {q: [0, 0] for q in range(1, 5)}
+    for m, a, b in session.execute(stmt).all():
+        q = (int(m) - 1) // 3 + 1
+        quarters[q][0] += int(a or 0)
+        quarters[q][1] += int(b or 0)
+    return [Rate(f"Quý {q}/{year}", a, b) for q, (a, b) in quarters.items()]
+
+
+@dataclass
+class PublicResult:
+    """One resolved case as published: no names, codes, addresses or free text."""
+
+    kind: str
+    round: int
+    category: str
+    unit: str
+    received_month: str
+    decided_on: date | None
+    decision_number: str
+    on_time: bool | None
+
+
+def public_results(session: Session, limit: int = 50) -> list[PublicResult]:
+    """The latest decisions. Free text (subject, content, result) is left out on purpose: staff
+    write names into it, and the law protects denunciators (Luật Tố cáo 2018 art. 47).
+    Denunciations also omit the decision number, which the public could match to a person."""
+    stopped = col(CaseClock.stopped_on)
+    stmt = (
+        sa_select(col(Case.kind), col(Case.round), col(Category.name), col(Unit.name), col(Case.received_on),
+                  col(Case.decided_on), col(Case.decision_number), stopped, col(CaseClock.due_on))
+        .join(CaseClock, and_(col(CaseClock.case_id) == col(Case.id), col(CaseClock.name) == ClockName.resolution),
+              isouter=True)
+        .join(Category, col(Category.id) == col(Case.category_id), isouter=True)
+        .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
+        .where(col(Case.status).in_([Status.resolved, Status.closed]))
+        .order_by(col(Case.decided_on).desc(), col(Case.id).desc())
+        .limit(limit)
+    )
+    out = []
+    for kind, rnd, cat, unit, received, decided, number, stop, due in session.execute(stmt).all():
+        out.append(PublicResult(
+            kind=kind, round=rnd, category=cat or "", unit=unit or "", received_month=f"{received:%m/%Y}",
+            decided_on=decided, decision_number="" if kind == Kind.denunciation else number,
+            on_time=None if stop is None else stop <= due,
+        ))
+    return out
