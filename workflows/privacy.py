@@ -148,8 +148,9 @@ def person_data(session: Session, *, id_number: str = "", phone: str = "") -> di
     """Everything held about one person, found by ID number or phone, for the office to hand
     over on a data subject's request. The caller checks the role and logs the view."""
     id_number, phone = _norm(id_number), _norm(phone)
-    if not id_number and not phone:
-        raise Invalid("Nhập số định danh cá nhân hoặc số điện thoại.")
+    if not id_number and not phone:  # nothing asked, nothing found: never "everyone"
+        return {"query": {"id_number": "", "phone": ""}, "retention_days": get_settings().retention_days,
+                "cases": [], "reception_visits": []}
     conds = []
     if id_number:
         conds.append(col(Petitioner.id_number) == id_number)

@@ -1,7 +1,7 @@
 """Index for the all-cases inbox: due date, then id (issue 7, 1,000,000-case inbox)
 
 Revision ID: 7c1d2e3f4a5b
-Revises: 86a032ebe8dd
+Revises: 5e1c0a7b2d94
 Create Date: 2026-11-26 04:45:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "7c1d2e3f4a5b"
-down_revision: str | None = "86a032ebe8dd"
+down_revision: str | None = "5e1c0a7b2d94"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
