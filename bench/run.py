@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             measure("ceiling_insert", f"{ceiling.url}/insert", method="POST",
                     body={"full_name": "Trần Thị Bình", "phone": "0987654321"})
             measure("intake", f"{app.url}/api/v1/cases", method="POST", body=INTAKE, headers=bearer)
+        bad = {n: g["non_2xx"] for n, gs in rounds.items() for g in gs if g["non_2xx"]}
+        if bad:
+            print(f"!! answers other than 2xx/3xx (the figures are not comparable): {bad}")
         for name, got in rounds.items():
             results[name] = sorted(got, key=lambda g: g["rps"])[len(got) // 2]
             results[name]["all_rps"] = [g["rps"] for g in got]
