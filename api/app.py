@@ -214,6 +214,10 @@ def create_app() -> FastAPI:
     # Outermost last: security headers wrap the rate limiter's 429 answers too.
     app.state.rate_limiter = RateLimiter(key_rate=settings.api_rate_per_minute, anon_rate=settings.anon_rate_per_minute)
     app.add_middleware(RateLimit, limiter=app.state.rate_limiter)
+    if settings.is_sqlite:
+        from api.writelock import SqliteWriteQueue
+
+        app.add_middleware(SqliteWriteQueue)
     app.add_middleware(SecurityHeaders)
     return app
 

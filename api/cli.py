@@ -225,6 +225,38 @@ def audit_verify() -> None:
     console.print(f"[green]Toàn vẹn:[/green] {total} hồ sơ, chuỗi sự kiện không bị sửa đổi.")
 
 
+@app.command()
+def purge(
+    now: Annotated[bool, typer.Option("--now", help="Xoá thật; không có cờ này chỉ báo trước số lượng")] = False,
+    retention_days: Annotated[int | None, typer.Option(help="Ghi đè DONTHU_RETENTION_DAYS")] = None,
+) -> None:
+    """Xoá dữ liệu cá nhân của hồ sơ đã kết thúc quá thời hạn lưu trữ (Luật Bảo vệ dữ liệu cá nhân 2025).
+
+    Giữ nguyên số liệu thống kê ẩn danh và chuỗi sự kiện."""
+    from workflows.calendar import vn_today
+    from workflows.privacy import cutoff, due_for_purge, remove_files
+    from workflows.privacy import purge as run_purge
+
+    moment = utcnow()
+    today = vn_today(moment)
+    with session_scope(readonly=True) as s:
+        due = len(due_for_purge(s, today, retention_days))
+    last = cutoff(today, retention_days)
+    if not now:
+        console.print(f"{due} hồ sơ kết thúc từ {last:%d/%m/%Y} trở về trước còn dữ liệu cá nhân. "
+                      "Chạy lại với --now để xoá.")
+        return
+    with session_scope() as session, progress() as bar:
+        task = bar.add_task("Xoá dữ liệu cá nhân", total=due)
+        result = run_purge(session, now=moment, today=today, retention_days=retention_days,
+                           progress=lambda n: bar.update(task, advance=n))
+        session.commit()  # the rows first: a file is deleted only once its row is gone for good
+        files = remove_files(session)
+    console.print(f"[green]Đã xoá dữ liệu cá nhân của {result.cases} hồ sơ[/green] ({result.attachments} tệp đính kèm, "
+                  f"{files} tệp trên đĩa, {result.identity_views} dòng nhật ký xem danh tính, "
+                  f"{result.visits} lượt tiếp công dân). Số liệu thống kê và chuỗi sự kiện được giữ nguyên.")
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: Annotated[str, typer.Option(help="Tên hệ thống")],

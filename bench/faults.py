@@ -73,7 +73,8 @@ def run(port: int = FAULT_PORT, username: str = "office", password: str = "demo1
     server = Server("api.app:app", port, env, side / "server.log")
     try:
         cli(env, "migrate", quiet=True)
-        cli(env, "seed-demo", quiet=True)
+        cli(env, "user", "create", username, "--role", "office", "--name", "Văn phòng Sở", "--password", password,
+            quiet=True)
         server.start()
         r = httpx.post(server.url + "/api/v1/auth/token", data={"username": username, "password": password})
         bearer = {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -21,6 +21,7 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["DONTHU_DATABASE_URL"] = f"sqlite:///{os.path.abspath(args.db)}"
     os.environ.setdefault("DONTHU_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789abcdef")
+    os.environ["DONTHU_API_RATE_PER_MINUTE"] = os.environ["DONTHU_ANON_RATE_PER_MINUTE"] = "100000000"
     import asyncio
 
     import anyio.to_thread

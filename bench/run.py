@@ -19,6 +19,7 @@ import httpx
 from bench.common import (
     ROOT,
     Server,
+    cli,
     env_for,
     fresh_sqlite,
     machine,
@@ -51,14 +52,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median round counts")
     ap.add_argument("--workdir", default=str(ROOT / "var" / "bench"))
+    ap.add_argument("--reuse", action="store_true", help="keep the database of the previous run (migrated again)")
     args = ap.parse_args(argv)
 
     from pathlib import Path
 
     workdir = Path(args.workdir)
-    url = fresh_sqlite(workdir)
-    env = env_for(url, workdir)
-    prepare_database(env, args.cases)
+    if args.reuse and (workdir / "bench.db").exists():
+        url = f"sqlite:///{workdir / 'bench.db'}"
+        env = env_for(url, workdir)
+        cli(env, "migrate", quiet=True)
+    else:
+        url = fresh_sqlite(workdir)
+        env = env_for(url, workdir)
+        prepare_database(env, args.cases)
 
     app = Server("api.app:app", APP_PORT, env, workdir / "app.log")
     ceiling = Server("bench.ceiling:app", CEILING_PORT, env, workdir / "ceiling.log")
@@ -91,6 +98,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             measure("ceiling_insert", f"{ceiling.url}/insert", method="POST",
                     body={"full_name": "Trần Thị Bình", "phone": "0987654321"})
             measure("intake", f"{app.url}/api/v1/cases", method="POST", body=INTAKE, headers=bearer)
+        bad = {n: g["non_2xx"] for n, gs in rounds.items() for g in gs if g["non_2xx"]}
+        if bad:
+            print(f"!! answers other than 2xx/3xx (the figures are not comparable): {bad}")
         for name, got in rounds.items():
             results[name] = sorted(got, key=lambda g: g["rps"])[len(got) // 2]
             results[name]["all_rps"] = [g["rps"] for g in got]

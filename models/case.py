@@ -28,6 +28,8 @@ class Case(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_case_unit_due", "unit_id", "current_due_on"),
+        # The office's and director's inbox (every case, most urgent first) walks this index.
+        Index("ix_case_due_id", "current_due_on", "id"),
         Index("ix_case_status_due", "status", "current_due_on"),
         Index("ix_case_received", "received_on"),
         Index("ix_case_creator", "created_by_id", "received_on"),

@@ -70,15 +70,45 @@ def list_cases(
     """One page of cases and the total; the most urgent first by default."""
     limit, offset = clamp(limit, offset)
     stmt = filtered(session, principal, f, today, cal)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    total = session.exec(select(func.count()).select_from(stmt.with_only_columns(col(Case.id)).subquery())).one()
+    ids_only = stmt.with_only_columns(col(Case.id))
     if order == "urgency":
-        # Cases with a running clock first, earliest due date first; then the newest.
-        stmt = stmt.order_by(col(Case.current_due_on).is_(None), col(Case.current_due_on),
-                             col(Case.id).desc())
+        ids = _urgency_page(session, ids_only, limit, offset)
     else:
-        stmt = stmt.order_by(col(Case.received_on).desc(), col(Case.id).desc())
-    rows = list(session.exec(stmt.limit(limit).offset(offset)).all())
-    return int(total), rows
+        ids = list(session.exec(ids_only.order_by(col(Case.received_on).desc(), col(Case.id).desc())
+                                .limit(limit).offset(offset)).all())
+    return int(total), _rows_in_order(session, ids)
+
+
+def _urgency_page(session: Session, ids_only: Any, limit: int, offset: int) -> list[int]:
+    """Cases with a running clock first, earliest due date first; then the rest, newest first.
+
+    Two index walks instead of one sort of every row in scope: `(current_due_on, id)` for the
+    running clocks and the primary key for the rest. An `IS NULL` term in ORDER BY would force
+    a sort of the whole table on every inbox request (issue 7: 1,000,000 cases).
+    """
+    due = col(Case.current_due_on)
+    running = list(session.exec(ids_only.where(due.is_not(None)).order_by(due, col(Case.id).desc())
+                                .limit(limit).offset(offset)).all())
+    if len(running) == limit:
+        return running
+    if running or offset == 0:
+        skipped = 0
+    else:  # the page starts past the running clocks: how many were there?
+        counted = ids_only.where(due.is_not(None)).subquery()
+        n_running = int(session.exec(select(func.count()).select_from(counted)).one())
+        skipped = max(0, offset - n_running)
+    rest = session.exec(ids_only.where(due.is_(None)).order_by(col(Case.id).desc())
+                        .limit(limit - len(running)).offset(skipped)).all()
+    return running + list(rest)
+
+
+def _rows_in_order(session: Session, ids: list[int]) -> list[Case]:
+    """Whole rows for one page only: the ordering above touched ids and index entries."""
+    if not ids:
+        return []
+    by_id = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def events_of(session: Session, case: Case, *, public_only: bool = False) -> list[CaseEvent]:

@@ -6,7 +6,7 @@ import hmac
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from models import Case, CaseClock, CaseEvent, LoginAttempt, Unit
@@ -23,6 +23,16 @@ def pin_keys(address: str) -> list[str]:
     return [f"pin:addr:{address}"]
 
 
+# Built once: the public look-up is the hottest anonymous path, and building the statement
+# costs as much as running it (issue 7).
+_FAILURES = (
+    select(func.count()).select_from(LoginAttempt)
+    .where(col(LoginAttempt.key).in_(bindparam("keys", expanding=True)), col(LoginAttempt.at) > bindparam("since"))
+    .scalar_subquery()
+)
+_BY_CODE = select(Case, _FAILURES).where(Case.tracking_code == bindparam("code"))
+
+
 def find_by_pin(session: Session, code: str, pin: str, address: str, now: datetime) -> Case:
     """A wrong PIN and an unknown code give the same answer, and failures are throttled."""
     settings = get_settings()
@@ -30,13 +40,8 @@ def find_by_pin(session: Session, code: str, pin: str, address: str, now: dateti
     code = code.strip().upper()
     # The throttle count rides along with the case row: one query on the hot path. When no
     # row comes back (unknown code), the throttle is checked on its own before answering.
-    failures = (
-        select(func.count()).select_from(LoginAttempt)
-        .where(col(LoginAttempt.key).in_(keys),
-               col(LoginAttempt.at) > now - timedelta(minutes=settings.login_window_minutes))
-        .scalar_subquery()
-    )
-    found = session.exec(select(Case, failures).where(Case.tracking_code == code)).first()
+    found = session.exec(_BY_CODE, params={  # type: ignore[call-overload]
+        "code": code, "keys": keys, "since": now - timedelta(minutes=settings.login_window_minutes)}).first()
     if found is None:
         check_throttle(session, keys, limit=settings.pin_max_failures, now=now)
         raise NotFound(NOT_FOUND)

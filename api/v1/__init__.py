@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from api.v1 import auth, cases, meta, notifications, policies, public, reports, webhooks
+from api.v1 import auth, cases, meta, notifications, policies, privacy, public, reports, webhooks
 
 router = APIRouter()
 router.include_router(meta.router)
-for module in (auth, cases, public, policies, notifications, reports, webhooks):
+for module in (auth, cases, public, policies, notifications, reports, webhooks, privacy):
     router.include_router(module.router, prefix="/api/v1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.common import free_port
 from bench.faults import can_mount, run
 from tests.conftest import IS_PG
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.slow
                                   "the PostgreSQL half runs the load tests")
 @pytest.mark.skipif(not can_mount(), reason="needs root to mount a small tmpfs")
 def test_disk_full_and_read_only_storage() -> None:
-    report = run(port=8231, attempts=5)
+    report = run(port=free_port(), attempts=5)
     assert report["before"] == 201
     assert set(report["disk_full_statuses"]) <= {201, 503}, report
     assert 503 in report["disk_full_statuses"], report

@@ -247,20 +247,29 @@ class TestErrors:
         assert r.status_code == 422
         assert "Traceback" not in r.text
 
-    def test_production_refuses_default_secrets(self, tmp_path: Path) -> None:
+    def test_production_refuses_default_secrets(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from api.app import create_app
+        from models.settings import DEFAULT_SECRET
+
+        monkeypatch.setenv("DONTHU_ENV", "production")
+        try:
+            for secret in (DEFAULT_SECRET, "short", ""):
+                monkeypatch.setenv("DONTHU_SECRET_KEY", secret)
+                get_settings.cache_clear()
+                with pytest.raises(RuntimeError, match="DONTHU_SECRET_KEY"):
+                    create_app()
+            monkeypatch.setenv("DONTHU_SECRET_KEY", "a-real-random-production-secret-0123456789abcdef")
+            get_settings.cache_clear()
+            create_app()
+        finally:
+            get_settings.cache_clear()
+        # And the operator's command: `donthu serve` stops before listening.
         env = {k: v for k, v in os.environ.items() if not k.startswith("DONTHU_")}
         env.update(DONTHU_ENV="production", DONTHU_DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}", PYTHONPATH=str(ROOT))
-        for secret in (None, "short"):
-            if secret:
-                env["DONTHU_SECRET_KEY"] = secret
-            out = subprocess.run([sys.executable, "-c", "from api.app import create_app; create_app()"], cwd=tmp_path,
-                                 env=env, capture_output=True, text=True, timeout=60)
-            assert out.returncode != 0
-            assert "DONTHU_SECRET_KEY" in out.stderr
-        env["DONTHU_SECRET_KEY"] = "a-real-random-production-secret-0123456789abcdef"
-        ok = subprocess.run([sys.executable, "-c", "from api.app import create_app; create_app()"], cwd=tmp_path,
-                            env=env, capture_output=True, text=True, timeout=60)
-        assert ok.returncode == 0, ok.stderr
+        out = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", "8299"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode != 0
+        assert "DONTHU_SECRET_KEY" in out.stderr + out.stdout
 
 
 class TestInventory:
