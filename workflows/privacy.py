@@ -74,7 +74,7 @@ def due_for_purge(session: Session, today: date, retention_days: int | None = No
                    (col(Case.closed_on).is_(None)) & (col(Case.updated_at) < last_moment)))
         .order_by(col(Case.id))
     )
-    return [int(i) for i in session.exec(stmt).all()]
+    return [int(i or 0) for i in session.exec(stmt).all()]
 
 
 def purge(session: Session, *, now: datetime, today: date, retention_days: int | None = None,
@@ -105,8 +105,8 @@ def purge(session: Session, *, now: datetime, today: date, retention_days: int |
         atts = list(session.exec(select(Attachment).where(col(Attachment.case_id).in_(chunk))))
         files += [folder / a.stored_name for a in atts]
         result.attachments += len(atts)
-        session.exec(delete(Attachment).where(col(Attachment.case_id).in_(chunk)))  # type: ignore[call-overload]
-        views = session.exec(delete(IdentityView).where(col(IdentityView.case_id).in_(chunk)))  # type: ignore[call-overload]
+        session.exec(delete(Attachment).where(col(Attachment.case_id).in_(chunk)))
+        views = session.exec(delete(IdentityView).where(col(IdentityView.case_id).in_(chunk)))
         result.identity_views += views.rowcount or 0
         result.cases += len(cases)
         session.flush()

@@ -40,7 +40,7 @@ def find_by_pin(session: Session, code: str, pin: str, address: str, now: dateti
     code = code.strip().upper()
     # The throttle count rides along with the case row: one query on the hot path. When no
     # row comes back (unknown code), the throttle is checked on its own before answering.
-    found = session.exec(_BY_CODE, params={  # type: ignore[call-overload]
+    found = session.exec(_BY_CODE, params={
         "code": code, "keys": keys, "since": now - timedelta(minutes=settings.login_window_minutes)}).first()
     if found is None:
         check_throttle(session, keys, limit=settings.pin_max_failures, now=now)

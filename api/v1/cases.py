@@ -139,8 +139,8 @@ def read(request: Request, tracking_code: CodePath, session: SessionDep, princip
     cached: tuple[bytes, str] | None = staff_views.get(key)
     if cached is None:
         out = case_out(session, principal, case, now, cal)
-        body = JSONResponse(jsonable_encoder(out)).body
-        cached = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        rendered = bytes(JSONResponse(jsonable_encoder(out)).body)
+        cached = (rendered, '"' + hashlib.sha256(rendered).hexdigest()[:32] + '"')
         staff_views.put(key, cached)
     body, etag = cached
     if request.headers.get("if-none-match") == etag:

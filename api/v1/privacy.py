@@ -41,7 +41,8 @@ def person(
         ids = session.exec(select(Case.id).where(col(Case.tracking_code).in_(codes))).all()
         with session_scope() as s:  # a GET runs read-only; the view log is written aside
             for case_id in ids:
-                s.add(IdentityView(case_id=case_id, user_id=principal.user.id or 0, at=now, context="privacy-export"))
+                s.add(IdentityView(case_id=case_id or 0, user_id=principal.user.id or 0, at=now,
+                                   context="privacy-export"))
     if format == "xlsx":
         return Response(person_xlsx(data), media_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

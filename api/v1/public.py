@@ -40,6 +40,6 @@ def lookup(
     body: bytes | None = public_views.get(key)
     if body is None:
         view = PublicCaseOut.model_validate(public_view(session, case, now, cal)).model_dump(mode="json")
-        body = Response(json.dumps(view, ensure_ascii=False, separators=(",", ":"))).body
+        body = json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode()
         public_views.put(key, body)
     return Response(body, media_type="application/json")
