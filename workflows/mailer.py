@@ -167,7 +167,8 @@ def _message(row: _Claimed, settings: Settings) -> EmailMessage:
     return msg
 
 
-def _record(session: Session, row: _Claimed, now: datetime, error: Exception | None, result: MailResult) -> None:
+def _record(session: Session, row: _Claimed, now: datetime, error: Exception | None, result: MailResult,
+            *, quiet: bool = False) -> None:
     db = session.get(EmailOutbox, row.id)
     if db is None or db.sent_at is not None:
         return
@@ -184,8 +185,9 @@ def _record(session: Session, row: _Claimed, now: datetime, error: Exception | N
         db.next_attempt_at = now + backoff(row.attempts)
         db.last_error = str(error)[:1000]
         result.retried += 1
-        log.warning("Thư #%s tới %s tạm thời chưa gửi được (lần %s), thử lại sau: %s", row.id, row.to_addr,
-                    row.attempts, error)
+        if not quiet:  # an unreachable server is logged once per batch by the caller
+            log.warning("Thư #%s tới %s tạm thời chưa gửi được (lần %s), thử lại sau: %s", row.id, row.to_addr,
+                        row.attempts, error)
     session.add(db)
 
 
@@ -216,7 +218,10 @@ def send_due(now: datetime, *, engine: Engine | None = None, settings: Settings 
                         if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
                             conn.reset()
                 with session_scope(engine=engine) as s:
-                    _record(s, row, now, error, result)
+                    _record(s, row, now, error, result, quiet=error is not None and error is down)
+            if down is not None:
+                log.warning("Không kết nối được máy chủ thư %s:%s; %s thư sẽ được gửi lại sau: %s",
+                            settings.smtp_host, settings.smtp_port, len(rows), down)
         finally:
             conn.close()
         if len(rows) < limit:
