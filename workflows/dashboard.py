@@ -13,13 +13,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case as when
-from sqlalchemy import extract, func
+from sqlalchemy import exists, extract, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models import (
     OPEN_STATUSES,
     Case,
+    CaseClock,
     ClockState,
     ReceptionSchedule,
     Status,
@@ -78,26 +80,35 @@ def headline(session: Session, today: date, cal: WorkCalendar) -> dict[str, int]
 def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
     """Per unit: open and overdue cases, and cases whose clocks were met or missed (all time).
 
-    Met and missed use the inbox's `clock_state=met` / `met_late` conditions, so each cell links
-    to exactly the list it counts.
+    Met and missed count the cases the inbox's `clock_state=met` / `met_late` conditions select
+    (the case's last clock, by id, has stopped on or before / after its due date), so each cell
+    links to exactly the list it counts. Three passes, none a correlated subquery over every case:
+    open and overdue read `ix_case_status_due_cover` and `ix_case_unit_due`; met and missed walk
+    the clocks' `(case_id, id, stopped_on, due_on)` index, keeping each case's last clock only.
     """
-    met = state_condition(ClockState.met, today, cal)
-    late = state_condition(ClockState.met_late, today, cal)
+    has_cases = exists(sa_select(col(Case.id)).where(col(Case.unit_id) == col(Unit.id)))
+    units = session.execute(sa_select(col(Unit.id), col(Unit.code), col(Unit.name)).where(has_cases)
+                            .order_by(col(Unit.code))).all()
+    unit_id = col(Case.unit_id)
+    open_by_unit = {u: int(n) for u, n in session.execute(
+        sa_select(unit_id, func.count()).where(col(Case.status).in_(_OPEN)).group_by(unit_id)).all()}
     overdue = state_condition(ClockState.overdue, today, cal)
+    overdue_by_unit = {u: int(n) for u, n in session.execute(
+        sa_select(unit_id, func.count()).where(overdue).group_by(unit_id)).all()}
+    last, later = aliased(CaseClock), aliased(CaseClock)
+    newer = sa_select(later.id).where(later.case_id == last.case_id, later.id > last.id)
     stmt = (
-        sa_select(
-            col(Unit.code), col(Unit.name),
-            func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)),
-            func.sum(when((overdue, 1), else_=0)),
-            func.sum(when((met, 1), else_=0)),
-            func.sum(when((late, 1), else_=0)),
-        )
-        .join(Case, col(Case.unit_id) == col(Unit.id))
-        .group_by(col(Unit.code), col(Unit.name))
-        .order_by(col(Unit.code))
+        sa_select(unit_id, func.sum(when((last.stopped_on <= last.due_on, 1), else_=0)),
+                  func.sum(when((last.stopped_on > last.due_on, 1), else_=0)))
+        .select_from(last)
+        .join(Case, col(Case.id) == last.case_id)
+        .where(col(last.stopped_on).is_not(None), ~exists(newer))
+        .group_by(unit_id)
     )
-    return [UnitRate(code=c, name=n, open=int(o or 0), overdue=int(d or 0), met=int(m or 0), met_late=int(lt or 0))
-            for c, n, o, d, m, lt in session.execute(stmt).all()]
+    done = {u: (int(m or 0), int(lt or 0)) for u, m, lt in session.execute(stmt).all()}
+    return [UnitRate(code=code, name=name, open=open_by_unit.get(uid, 0), overdue=overdue_by_unit.get(uid, 0),
+                     met=done.get(uid, (0, 0))[0], met_late=done.get(uid, (0, 0))[1])
+            for uid, code, name in units]
 
 
 def week_start(day: date) -> date:

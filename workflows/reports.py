@@ -135,16 +135,15 @@ def status_on(day: date) -> Any:
 
     Legal dates of events never go backwards (lifecycle `_legal_date`), so the highest `seq`
     before `day` is the state the case was in.
+
+    One correlated lookup walking the `(case_id, seq, on, to_status)` index backwards from the
+    newest event: no second subquery, no read of the event row.
     """
-    last_seq = (
-        sa_select(func.max(col(CaseEvent.seq)))
-        .where(col(CaseEvent.case_id) == col(Case.id), col(CaseEvent.on) < day)
-        .correlate(Case)
-        .scalar_subquery()
-    )
     return (
         sa_select(col(CaseEvent.to_status))
-        .where(col(CaseEvent.case_id) == col(Case.id), col(CaseEvent.seq) == last_seq)
+        .where(col(CaseEvent.case_id) == col(Case.id), col(CaseEvent.on) < day)
+        .order_by(col(CaseEvent.seq).desc())
+        .limit(1)
         .correlate(Case)
         .scalar_subquery()
     )
