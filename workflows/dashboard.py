@@ -22,6 +22,7 @@ from models import (
     OPEN_STATUSES,
     Case,
     CaseClock,
+    CaseEvent,
     ClockState,
     ReceptionSchedule,
     Status,
@@ -29,6 +30,7 @@ from models import (
 )
 from workflows.calendar import WorkCalendar
 from workflows.clocks import state_condition
+from workflows.hotcache import dashboard_figures
 from workflows.reports import KINDS
 from workflows.risk import risk_condition, risk_reasons
 
@@ -78,6 +80,22 @@ def headline(session: Session, today: date, cal: WorkCalendar) -> dict[str, int]
 
 
 def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
+    """`_unit_rates`, kept a few seconds per process under a key that every change moves.
+
+    Every move and every intake appends a `case_event` (the audit chain), so the newest event id,
+    with the day and the working calendar, identifies the data these figures read; the time to
+    live bounds what the key cannot see (a unit renamed). The query itself stays fast on its own.
+    """
+    newest = session.execute(sa_select(func.max(col(CaseEvent.id)))).scalar_one()
+    key = ("unit_rates", today, id(cal), newest, session.get_bind().url.render_as_string())
+    hit = dashboard_figures.get(key)
+    if hit is None:
+        hit = _unit_rates(session, today, cal)
+        dashboard_figures.put(key, hit)
+    return [UnitRate(**vars(u)) for u in hit]
+
+
+def _unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
     """Per unit: open and overdue cases, and cases whose clocks were met or missed (all time).
 
     Met and missed count the cases the inbox's `clock_state=met` / `met_late` conditions select
@@ -173,14 +191,19 @@ class RiskLine:
 def risk_list(session: Session, today: date, cal: WorkCalendar, limit: int = 10) -> list[RiskLine]:
     """The director's list (DESIGN.md §5, rung 4): the most urgent cases at risk, with their reasons.
 
-    One indexed query for at most `limit` rows; the reasons are computed on those rows only.
+    Two short index walks instead of a sort of every case at risk: the running clocks in
+    `(current_due_on, id)` order first, then (only if fewer than `limit`) the cases without a
+    running clock by id, the order `current_due_on IS NULL, current_due_on, id` gives. The
+    reasons are computed on those rows only.
     """
-    stmt = (
+    due = col(Case.current_due_on)
+    base = (
         select(Case, col(Unit.name))
         .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
         .where(risk_condition(today, cal))
-        .order_by(col(Case.current_due_on).is_(None), col(Case.current_due_on), col(Case.id))
-        .limit(limit)
     )
+    rows = list(session.exec(base.where(due.is_not(None)).order_by(due, col(Case.id)).limit(limit)).all())
+    if len(rows) < limit:
+        rows += session.exec(base.where(due.is_(None)).order_by(col(Case.id)).limit(limit - len(rows))).all()
     return [RiskLine(c.tracking_code, c.kind, c.subject, unit or "", c.current_due_on, risk_reasons(c, today, cal))
-            for c, unit in session.exec(stmt).all()]
+            for c, unit in rows]

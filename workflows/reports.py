@@ -119,6 +119,13 @@ def unit_id_of(session: Session, code: str | None) -> int | None:
     return unit_id
 
 
+def by_index(column: Any) -> Any:
+    """`column || ''`: the same value, but SQLite's planner no longer walks the column's own index
+    (`ix_case_kind`) to avoid a sort, which reads every case; it takes the date range's covering
+    index instead and groups four kinds in memory. PostgreSQL plans it the same either way."""
+    return column.concat("")
+
+
 def _by_kind(session: Session, stmt: Any) -> dict[str, int]:
     return {k: int(n) for k, n in session.execute(stmt).all()}
 
@@ -167,7 +174,7 @@ def summary(session: Session, start: date, end: date, *, unit_code: str | None =
     def scoped(stmt: Any) -> Any:
         return stmt.where(col(Case.unit_id) == unit_id) if unit_id is not None else stmt
 
-    kind = col(Case.kind)
+    kind = by_index(col(Case.kind))
     received = _by_kind(session, scoped(
         sa_select(kind, func.count()).where(col(Case.received_on) >= start, col(Case.received_on) <= end)
         .group_by(kind)))
