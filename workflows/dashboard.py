@@ -87,7 +87,7 @@ def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRat
     live bounds what the key cannot see (a unit renamed). The query itself stays fast on its own.
     """
     newest = session.execute(sa_select(func.max(col(CaseEvent.id)))).scalar_one()
-    key = ("unit_rates", today, id(cal), newest, session.get_bind().url.render_as_string())
+    key = ("unit_rates", today, id(cal), newest, str(session.get_bind().engine.url))
     hit = dashboard_figures.get(key)
     if hit is None:
         hit = _unit_rates(session, today, cal)
@@ -114,13 +114,13 @@ def _unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRa
     overdue_by_unit = {u: int(n) for u, n in session.execute(
         sa_select(unit_id, func.count()).where(overdue).group_by(unit_id)).all()}
     last, later = aliased(CaseClock), aliased(CaseClock)
-    newer = sa_select(later.id).where(later.case_id == last.case_id, later.id > last.id)
+    newer = sa_select(col(later.id)).where(col(later.case_id) == col(last.case_id), col(later.id) > col(last.id))
+    stopped, due = col(last.stopped_on), col(last.due_on)
     stmt = (
-        sa_select(unit_id, func.sum(when((last.stopped_on <= last.due_on, 1), else_=0)),
-                  func.sum(when((last.stopped_on > last.due_on, 1), else_=0)))
+        sa_select(unit_id, func.sum(when((stopped <= due, 1), else_=0)), func.sum(when((stopped > due, 1), else_=0)))
         .select_from(last)
-        .join(Case, col(Case.id) == last.case_id)
-        .where(col(last.stopped_on).is_not(None), ~exists(newer))
+        .join(Case, col(Case.id) == col(last.case_id))
+        .where(stopped.is_not(None), ~exists(newer))
         .group_by(unit_id)
     )
     done = {u: (int(m or 0), int(lt or 0)) for u, m, lt in session.execute(stmt).all()}
