@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--cases", type=int, default=1_000_000)
     ap.add_argument("--reuse", action="store_true", help="keep var/scale/bench.db if it is there")
     ap.add_argument("--samples", type=int, default=30)
+    ap.add_argument("--port", type=int, default=PORT, help="127.0.0.1 port for the server under test")
     args = ap.parse_args(argv)
     workdir = ROOT / "var" / "scale"
     db = workdir / "bench.db"
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     eng.dispose()
     print(f"{total:,} cases in {db}")
 
-    server = Server("api.app:app", PORT, env, workdir / "server.log").start()
+    server = Server("api.app:app", args.port, env, workdir / "server.log").start()
     out: dict[str, Any] = {}
     try:
         api = httpx.Client(base_url=server.url, timeout=120)

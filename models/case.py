@@ -30,9 +30,14 @@ class Case(SQLModel, table=True):
         Index("ix_case_unit_due", "unit_id", "current_due_on"),
         # The office's and director's inbox (every case, most urgent first) walks this index.
         Index("ix_case_due_id", "current_due_on", "id"),
-        Index("ix_case_status_due", "status", "current_due_on"),
-        Index("ix_case_received", "received_on"),
+        # The trailing columns make the dashboard's and the report's counts by kind or unit
+        # index-only (workflows/dashboard.py, workflows/reports.py, workflows/risk.py).
+        Index("ix_case_status_due", "status", "current_due_on", "kind", "unit_id", "resubmitted", "signatories",
+              "forwarded_by"),
+        Index("ix_case_received", "received_on", "kind", "status", "unit_id", "updated_at"),
         Index("ix_case_creator", "created_by_id", "received_on"),
+        # A narrow copy of (id → kind, unit) for aggregates that join clocks or events to cases.
+        Index("ix_case_id_kind_unit", "id", "kind", "unit_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -96,7 +101,9 @@ class CaseClock(SQLModel, table=True):
         UniqueConstraint("case_id", "name"),
         Index("ix_case_clock_running_due", "running", "due_on"),
         # Reports: resolutions in a period, without scanning every case (workflows/reports.py).
-        Index("ix_case_clock_name_stopped", "name", "stopped_on"),
+        Index("ix_case_clock_name_stopped", "name", "stopped_on", "due_on", "starts_on", "case_id"),
+        # A case's last clock (highest id) and its outcome, read from the index alone (dashboard).
+        Index("ix_case_clock_case_id", "case_id", "id", "stopped_on", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,6 +134,8 @@ class CaseEvent(SQLModel, table=True):
         UniqueConstraint("case_id", "seq"),
         # Reports: moves (accept, reject, transfer, guide) dated in a period (workflows/reports.py).
         Index("ix_case_event_action_on", "action", "on"),
+        # A case's status on a day (the report's carried-over figure), read from the index alone.
+        Index("ix_case_event_case_seq_on", "case_id", "seq", "on", "to_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

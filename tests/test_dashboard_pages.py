@@ -94,6 +94,26 @@ class TestDashboard:
         assert [int(n) for _, n in cells] == [0, 1, 1]
         assert "50.0 %" in row.group(1)
 
+    def test_unit_rates_follow_a_move_at_once(self, client: TestClient, clock: FixedClock, org: Org) -> None:
+        """The unit rates are kept a few seconds per process, keyed on the newest event: a move made
+        right after a view must show on the next view, not after the cache expires."""
+        from tests.test_reports import resolve_case
+
+        resolve_case(client, clock, received=date(2026, 10, 1), resolved=date(2026, 10, 20))
+        clock.set(date(2026, 11, 26))
+        page_login(client, "director")
+
+        def met_cells() -> list[int]:
+            row = re.search(r"<tr><td>Phòng Quản lý Thương mại</td>(.*?)</tr>", client.get("/dashboard").text, re.S)
+            assert row, "no row for the unit"
+            return [int(n) for _, n in re.findall(r'<a href="([^"]+)">(\d+)</a>', row.group(1))]
+
+        assert met_cells() == [0, 1, 0]
+        resolve_case(client, clock, received=date(2026, 10, 1), resolved=date(2026, 11, 10))
+        clock.set(date(2026, 11, 26))
+        page_login(client, "director")
+        assert met_cells() == [0, 1, 1]
+
     def test_missing_reception_month_is_flagged_until_scheduled(self, client: TestClient, org: Org) -> None:
         page_login(client, "office")
         html = client.get("/dashboard").text

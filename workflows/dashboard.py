@@ -13,13 +13,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case as when
-from sqlalchemy import extract, func
+from sqlalchemy import exists, extract, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models import (
     OPEN_STATUSES,
     Case,
+    CaseClock,
+    CaseEvent,
     ClockState,
     ReceptionSchedule,
     Status,
@@ -27,6 +30,7 @@ from models import (
 )
 from workflows.calendar import WorkCalendar
 from workflows.clocks import state_condition
+from workflows.hotcache import dashboard_figures
 from workflows.reports import KINDS
 from workflows.risk import risk_condition, risk_reasons
 
@@ -76,28 +80,53 @@ def headline(session: Session, today: date, cal: WorkCalendar) -> dict[str, int]
 
 
 def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
+    """`_unit_rates`, kept a few seconds per process under a key that every change moves.
+
+    Every move and every intake appends a `case_event` (the audit chain), so the newest event id,
+    with the day and the working calendar, identifies the data these figures read; the time to
+    live bounds what the key cannot see (a unit renamed). The query itself stays fast on its own.
+    """
+    newest = session.execute(sa_select(func.max(col(CaseEvent.id)))).scalar_one()
+    key = ("unit_rates", today, id(cal), newest, str(session.get_bind().engine.url))
+    hit = dashboard_figures.get(key)
+    if hit is None:
+        hit = _unit_rates(session, today, cal)
+        dashboard_figures.put(key, hit)
+    return [UnitRate(**vars(u)) for u in hit]
+
+
+def _unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
     """Per unit: open and overdue cases, and cases whose clocks were met or missed (all time).
 
-    Met and missed use the inbox's `clock_state=met` / `met_late` conditions, so each cell links
-    to exactly the list it counts.
+    Met and missed count the cases the inbox's `clock_state=met` / `met_late` conditions select
+    (the case's last clock, by id, has stopped on or before / after its due date), so each cell
+    links to exactly the list it counts. Three passes, none a correlated subquery over every case:
+    open and overdue read `ix_case_status_due_cover` and `ix_case_unit_due`; met and missed walk
+    the clocks' `(case_id, id, stopped_on, due_on)` index, keeping each case's last clock only.
     """
-    met = state_condition(ClockState.met, today, cal)
-    late = state_condition(ClockState.met_late, today, cal)
+    has_cases = exists(sa_select(col(Case.id)).where(col(Case.unit_id) == col(Unit.id)))
+    units = session.execute(sa_select(col(Unit.id), col(Unit.code), col(Unit.name)).where(has_cases)
+                            .order_by(col(Unit.code))).all()
+    unit_id = col(Case.unit_id)
+    open_by_unit = {u: int(n) for u, n in session.execute(
+        sa_select(unit_id, func.count()).where(col(Case.status).in_(_OPEN)).group_by(unit_id)).all()}
     overdue = state_condition(ClockState.overdue, today, cal)
+    overdue_by_unit = {u: int(n) for u, n in session.execute(
+        sa_select(unit_id, func.count()).where(overdue).group_by(unit_id)).all()}
+    last, later = aliased(CaseClock), aliased(CaseClock)
+    newer = sa_select(col(later.id)).where(col(later.case_id) == col(last.case_id), col(later.id) > col(last.id))
+    stopped, due = col(last.stopped_on), col(last.due_on)
     stmt = (
-        sa_select(
-            col(Unit.code), col(Unit.name),
-            func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)),
-            func.sum(when((overdue, 1), else_=0)),
-            func.sum(when((met, 1), else_=0)),
-            func.sum(when((late, 1), else_=0)),
-        )
-        .join(Case, col(Case.unit_id) == col(Unit.id))
-        .group_by(col(Unit.code), col(Unit.name))
-        .order_by(col(Unit.code))
+        sa_select(unit_id, func.sum(when((stopped <= due, 1), else_=0)), func.sum(when((stopped > due, 1), else_=0)))
+        .select_from(last)
+        .join(Case, col(Case.id) == col(last.case_id))
+        .where(stopped.is_not(None), ~exists(newer))
+        .group_by(unit_id)
     )
-    return [UnitRate(code=c, name=n, open=int(o or 0), overdue=int(d or 0), met=int(m or 0), met_late=int(lt or 0))
-            for c, n, o, d, m, lt in session.execute(stmt).all()]
+    done = {u: (int(m or 0), int(lt or 0)) for u, m, lt in session.execute(stmt).all()}
+    return [UnitRate(code=code, name=name, open=open_by_unit.get(uid, 0), overdue=overdue_by_unit.get(uid, 0),
+                     met=done.get(uid, (0, 0))[0], met_late=done.get(uid, (0, 0))[1])
+            for uid, code, name in units]
 
 
 def week_start(day: date) -> date:
@@ -162,14 +191,19 @@ class RiskLine:
 def risk_list(session: Session, today: date, cal: WorkCalendar, limit: int = 10) -> list[RiskLine]:
     """The director's list (DESIGN.md §5, rung 4): the most urgent cases at risk, with their reasons.
 
-    One indexed query for at most `limit` rows; the reasons are computed on those rows only.
+    Two short index walks instead of a sort of every case at risk: the running clocks in
+    `(current_due_on, id)` order first, then (only if fewer than `limit`) the cases without a
+    running clock by id, the order `current_due_on IS NULL, current_due_on, id` gives. The
+    reasons are computed on those rows only.
     """
-    stmt = (
+    due = col(Case.current_due_on)
+    base = (
         select(Case, col(Unit.name))
         .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
         .where(risk_condition(today, cal))
-        .order_by(col(Case.current_due_on).is_(None), col(Case.current_due_on), col(Case.id))
-        .limit(limit)
     )
+    rows = list(session.exec(base.where(due.is_not(None)).order_by(due, col(Case.id)).limit(limit)).all())
+    if len(rows) < limit:
+        rows += session.exec(base.where(due.is_(None)).order_by(col(Case.id)).limit(limit - len(rows))).all()
     return [RiskLine(c.tracking_code, c.kind, c.subject, unit or "", c.current_due_on, risk_reasons(c, today, cal))
-            for c, unit in session.exec(stmt).all()]
+            for c, unit in rows]

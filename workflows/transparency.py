@@ -17,7 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from models import OPEN_STATUSES, Case, CaseClock, Category, ClockName, Kind, Status, Unit
-from workflows.reports import KINDS
+from workflows.reports import KINDS, by_index
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 
@@ -37,10 +37,11 @@ class Rate:
 def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
     """Per kind: received in the year, finished (any way) and still open. No personal data."""
     lo, hi = date(year, 1, 1), date(year, 12, 31)
+    kind = by_index(col(Case.kind))
     stmt = (
-        sa_select(col(Case.kind), func.count(), func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)))
+        sa_select(kind, func.count(), func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)))
         .where(col(Case.received_on) >= lo, col(Case.received_on) <= hi)
-        .group_by(col(Case.kind))
+        .group_by(kind)
     )
     found = {k: (int(n), int(o or 0)) for k, n, o in session.execute(stmt).all()}
     return {k: {"received": found.get(k, (0, 0))[0], "open": found.get(k, (0, 0))[1],
