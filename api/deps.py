@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from models import User, utcnow
@@ -23,7 +24,7 @@ from workflows.auth import (
     token_digest,
     touch_session,
 )
-from workflows.calendar import WorkCalendar, load_calendar
+from workflows.calendar import WorkCalendar, cached_calendar, load_calendar
 from workflows.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "donthu_session"
@@ -56,16 +57,25 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_now() -> datetime:
-    """The clock, as a dependency: tests override it instead of monkeypatching time."""
+async def get_now() -> datetime:
+    """The clock, as a dependency: tests override it instead of monkeypatching time.
+
+    `async` because FastAPI runs a plain `def` dependency in a worker thread: one thread hop
+    per request for a clock read (issue 7; on SQLite a write holds the write queue meanwhile).
+    """
     return utcnow()
 
 
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def get_calendar(session: SessionDep) -> WorkCalendar:
-    return load_calendar(session)
+async def get_calendar(session: SessionDep) -> WorkCalendar:
+    """The working-day calendar: from the in-process cache on the event loop, and only when
+    that has expired from the database, in a worker thread."""
+    cal = cached_calendar()
+    if cal is not None:
+        return cal
+    return await run_in_threadpool(load_calendar, session)
 
 
 CalendarDep = Annotated[WorkCalendar, Depends(get_calendar)]
