@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -32,21 +33,37 @@ CSRF_COOKIE = "donthu_csrf"
 LANG_COOKIE = "donthu_lang"
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request owns the transaction: commit at the end, roll back on error (STYLE.md rule 1).
 
     GET and HEAD run in a read-only transaction, which on SQLite never waits for the writer.
     Used with scope="function" so the commit happens before the answer is sent: a 201
     is never sent for a row that was not stored.
+
+    The session is opened on the event loop (it takes no connection until its first query)
+    and ended in one worker thread: one thread hop fewer per request (issue 7).
     """
     readonly = request.method in ("GET", "HEAD")
     session = new_session(readonly=readonly)
     try:
         yield session
-        if readonly:
-            session.rollback()
-        else:
+    except BaseException:
+        # Shielded, as FastAPI does for a sync generator's exit: a cancelled request must
+        # still give back its connection (on SQLite, the write lock).
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_end, session, False)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_end, session, not readonly)
+
+
+def _end(session: Session, commit: bool) -> None:
+    """Commit (or roll back) and give the connection back, in the calling worker thread."""
+    try:
+        if commit:
             session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
