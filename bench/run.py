@@ -11,6 +11,7 @@ bench/results/bench-<time>.json. The targets come from issue 7.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from typing import Any
 
@@ -30,7 +31,9 @@ from bench.common import (
     wrk,
 )
 
-APP_PORT, CEILING_PORT = 8201, 8202
+# BENCH_PORT moves both servers (app on it, ceiling on it + 1) when 8201/8202 are taken.
+APP_PORT = int(os.environ.get("BENCH_PORT", "8201"))
+CEILING_PORT = APP_PORT + 1
 TARGETS = {"lookup": 0.7, "intake": 0.5, "detail": 0.5}
 
 INTAKE = {

@@ -62,10 +62,16 @@ def get_engine(url: str | None = None) -> Engine:
     return _make_engine(url or get_settings().database_url)
 
 
+@lru_cache(maxsize=16)
+def _readonly(engine: Engine) -> Engine:
+    """One read-only view per engine, instead of a new OptionEngine on every GET (issue 7)."""
+    return engine.execution_options(**{READONLY: True})
+
+
 def new_session(readonly: bool = False, engine: Engine | None = None) -> Session:
     eng = engine or get_engine()
     if readonly:
-        eng = eng.execution_options(**{READONLY: True})
+        eng = _readonly(eng)
     return Session(eng, expire_on_commit=False)
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, col, select
 
 from models import ApiKey, LoginAttempt, Role, StaffSession, User
@@ -141,6 +141,13 @@ def close_session(session: Session, token: str) -> None:
         session.flush()
 
 
+# Built once: this runs on every authenticated request (issue 7).
+_SESSION_USER = (
+    select(StaffSession, User).join(User, col(User.id) == col(StaffSession.user_id))
+    .where(StaffSession.id == bindparam("id"))
+)
+
+
 def resolve_session(session: Session, token: str, now: datetime, kind: str | None = None) -> tuple[User, StaffSession]:
     """The user behind a token, enforcing the idle and absolute timeouts.
 
@@ -149,10 +156,7 @@ def resolve_session(session: Session, token: str, now: datetime, kind: str | Non
     """
     settings = get_settings()
     # One query for the session and its user: this runs on every authenticated request.
-    found = session.exec(
-        select(StaffSession, User).join(User, col(User.id) == col(StaffSession.user_id))
-        .where(StaffSession.id == token_digest(token))
-    ).first()
+    found = session.exec(_SESSION_USER, params={"id": token_digest(token)}).first()
     if found is None or (kind and found[0].kind != kind):
         raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
     row, user = found

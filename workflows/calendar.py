@@ -160,6 +160,16 @@ def load_calendar(session: Session, *, fresh: bool = False) -> WorkCalendar:
     return cal
 
 
+def cached_calendar() -> WorkCalendar | None:
+    """The cached calendar if it is still fresh, else None; touches no database, so the API
+    can take it on the event loop without a thread hop (issue 7)."""
+    now = time.monotonic()
+    with _lock:
+        if _cached and now - _cached[0] < _CACHE_SECONDS:
+            return _cached[1]
+    return None
+
+
 def read_calendar(session: Session) -> WorkCalendar:
     """The calendar as this transaction sees it, uncached: used while the overrides change,
     so that uncommitted rows never reach the shared cache."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -45,20 +45,20 @@ def idempotent_write(
     body: Any,
     status_code: int,
     produce: Callable[[], Any],
-) -> JSONResponse:
+) -> Response:
     """Run `produce` once per `Idempotency-Key`; a retry gets the first answer back."""
     key = request.headers.get("idempotency-key")
     if not key:
-        return JSONResponse(jsonable_encoder(produce()), status_code=status_code)
+        return _json(_dumps(produce()), status_code)
     req_hash = request_hash(request.method, request.url.path, body)
     first = replay(session, principal.key, key, req_hash)
     if first is not None:
         return JSONResponse(json.loads(first.body), status_code=first.status_code,
                             headers={"Idempotent-Replayed": "true"})
-    content = jsonable_encoder(produce())
+    text = _dumps(produce())
     try:
         with session.begin_nested():
-            remember(session, principal.key, key, req_hash, status_code, json.dumps(content, ensure_ascii=False))
+            remember(session, principal.key, key, req_hash, status_code, text)
     except IntegrityError:
         # A concurrent retry with the same key committed first: drop this attempt's writes
         # and answer with the stored first response, so nothing is created twice.
@@ -68,4 +68,15 @@ def idempotent_write(
             raise
         return JSONResponse(json.loads(first.body), status_code=first.status_code,
                             headers={"Idempotent-Replayed": "true"})
-    return JSONResponse(content, status_code=status_code)
+    return _json(text, status_code)
+
+
+def _dumps(content: Any) -> str:
+    """JSON text of a route's answer. `json.dumps` walks plain dicts and lists itself and asks
+    `jsonable_encoder` only for what it cannot write (dates, enums, models): the same text as
+    `jsonable_encoder` on the whole tree, at a fraction of the cost on the intake path (issue 7)."""
+    return json.dumps(content, default=jsonable_encoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(text: str, status_code: int) -> Response:
+    return Response(text.encode(), status_code=status_code, media_type="application/json")
