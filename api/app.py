@@ -229,5 +229,3 @@ def __getattr__(name: str) -> Any:
         return globals()["app"]
     raise AttributeError(name)
 
-
-__all__ = ["HTMLResponse", "create_app"]

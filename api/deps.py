@@ -150,14 +150,6 @@ def api_principal(request: Request, session: SessionDep, now: NowDep) -> Princip
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 
 
-def require_scope(scope: str):  # type: ignore[no-untyped-def]
-    def check(principal: ApiPrincipal) -> Principal:
-        if not principal.has_scope(scope):
-            raise Forbidden(f"Khoá API không có phạm vi '{scope}'.")
-        return principal
-
-    return Depends(check)
-
 
 class LoginRequired(Exception):
     """Raised by page dependencies; the handler redirects to the login page."""

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -29,12 +28,12 @@ from models import OPEN_STATUSES, Case, CaseClock, CaseEvent, Category, Channel,
 from models.schemas import CaseCreate, PetitionerCreate
 from models.settings import get_settings
 from workflows.auth import Principal, resolve_api_key
+from workflows.calendar import VN_TZ, end_of_day
 from workflows.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from workflows.i18n import KIND, label
 from workflows.idempotency import remember, replay, request_hash
 from workflows.intake import create_case
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PREFIX = "/open311/v2"
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 MAX_PAGE = 200
@@ -217,9 +216,7 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _end_of_day(d: date | None) -> str | None:
     """A due date ends at 23:59:59 in Hà Nội (DESIGN.md §4)."""
-    if d is None:
-        return None
-    return datetime.combine(d, time(23, 59, 59), tzinfo=VN).isoformat()
+    return end_of_day(d).isoformat() if d is not None else None
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -415,8 +412,8 @@ def list_requests(
         # The specification caps the span at 90 days: a wider one is cut to the first 90 days.
         end = min(end, start + timedelta(days=WINDOW_DAYS))
         # Bounded by the receipt-date index (ix_case_received): never a scan of the register.
-        stmt = stmt.where(Case.received_on >= start.astimezone(VN).date(),
-                          Case.received_on <= end.astimezone(VN).date())
+        stmt = stmt.where(Case.received_on >= start.astimezone(VN_TZ).date(),
+                          Case.received_on <= end.astimezone(VN_TZ).date())
         if service_code:
             codes = [s.strip() for s in service_code.split(",") if s.strip()]
             cat_ids = session.exec(select(Category.id).where(col(Category.code).in_(codes))).all()

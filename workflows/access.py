@@ -60,7 +60,3 @@ def can_see_identity(principal: Principal, case: Case) -> bool:
         return principal.user.role in IDENTITY_ROLES
     return principal.user.role != Role.admin
 
-
-def can_handle(principal: Principal, case: Case) -> bool:
-    """Staff who handle the case may see its personal data (non-denunciations)."""
-    return principal.user is not None and can_see_identity(principal, case)

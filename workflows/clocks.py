@@ -169,10 +169,6 @@ def state_condition(state: str, today: date, cal: WorkCalendar) -> ColumnElement
     return false()
 
 
-def overdue_by_condition(working_days: int, today: date, cal: WorkCalendar) -> ColumnElement[bool]:
-    """Cases whose running clock is overdue by `working_days` or more working days."""
-    return col(Case.current_due_on) <= cal.add_working_days(today, -working_days)
-
 
 def clocks_touching(session: Session, day: date) -> list[CaseClock]:
     """Running clocks whose period may include `day`: candidates after a calendar change."""

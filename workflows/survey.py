@@ -30,10 +30,6 @@ REMOTE_SECOND_ROUND_DAYS = 45
 SYSTEM_ACTOR = "Công dân (qua phiếu đánh giá)"
 
 
-def survey_open(session: Session, case: Case) -> bool:
-    return case.status in SURVEY_STATUSES and existing(session, case) is None
-
-
 def existing(session: Session, case: Case) -> SurveyResponse | None:
     return session.exec(select(SurveyResponse).where(SurveyResponse.case_id == case.id)).first()
 
