@@ -32,8 +32,10 @@ class Case(SQLModel, table=True):
         Index("ix_case_due_id", "current_due_on", "id"),
         # The trailing columns make the dashboard's and the report's counts by kind or unit
         # index-only (workflows/dashboard.py, workflows/reports.py, workflows/risk.py).
+        # The last three make the escalation sweep's candidate selection index-only: it passes
+        # over the long-overdue backlog without reading a case row (workflows/escalation.py).
         Index("ix_case_status_due", "status", "current_due_on", "kind", "unit_id", "resubmitted", "signatories",
-              "forwarded_by"),
+              "forwarded_by", "escalated_due_on", "current_clock", "received_on"),
         Index("ix_case_received", "received_on", "kind", "status", "unit_id", "updated_at"),
         Index("ix_case_creator", "created_by_id", "received_on"),
         # A narrow copy of (id → kind, unit) for aggregates that join clocks or events to cases.
@@ -81,6 +83,10 @@ class Case(SQLModel, table=True):
     # The running clock, copied from case_clock so that inboxes sort and sweeps select by index.
     current_clock: str = Field(default="", max_length=20)
     current_due_on: date | None = None
+    # The running clock's due date once the ladder's last rungs (overdue and escalation risk)
+    # have both fired for it: nothing more can fire until the clock or its due date changes
+    # (`clocks.sync_current` clears it then), so the sweep skips the case without a probe.
+    escalated_due_on: date | None = None
     version: int = 1
     event_count: int = 0
     head_hash: str = Field(default="", max_length=64)

@@ -13,10 +13,12 @@ from models.base import UTCDateTime, utcnow
 class Escalation(SQLModel, table=True):
     """A rung that fired; the unique key makes the sweep exactly-once (DESIGN.md §5)."""
 
+    # The unique key also serves every look-up by case (its leading column): a second index on
+    # case_id alone would only cost the sweep one more page write per firing.
     __table_args__ = (UniqueConstraint("case_id", "clock", "level"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id", index=True)
+    case_id: int = Field(foreign_key="case.id")
     clock: str = Field(max_length=20)
     level: str = Field(max_length=20)
     fired_on: date

@@ -104,6 +104,48 @@ class TestReplayedCalendar:
         assert "Nghị định 154/2026" in body
 
 
+class TestSpentLadder:
+    """`case.escalated_due_on`: once overdue and escalation risk fired for a due date, the sweep
+    passes over the case on the index; a new due date or clock makes it a candidate again."""
+
+    def _case(self, session: Session, code: str) -> Case:
+        with _read() as s:
+            return s.exec(select(Case).where(Case.tracking_code == code)).one()
+
+    def test_marked_when_the_last_rungs_fired_and_cleared_when_the_due_date_moves(
+            self, client: TestClient, org: Org, clock: FixedClock, session: Session) -> None:
+        from workflows.calendar import load_calendar
+        from workflows.escalation import _Limits, candidate_rows, load_ladder
+
+        clock.set(date(2026, 9, 7))
+        case = make_case(client, auth(client, "reception"), received_on="2026-09-07")
+        code = case["tracking_code"]
+        due = date.fromisoformat(case["due_on"])
+        sweep(at(due + timedelta(days=1)), due + timedelta(days=1))  # overdue only
+        assert self._case(session, code).escalated_due_on is None
+        risk_day = WorkCalendar().add_working_days(due, 10)
+        sweep(at(risk_day), risk_day)
+        assert _fired()[("acceptance", "escalation_risk")] == risk_day
+        assert self._case(session, code).escalated_due_on == due
+        later = risk_day + timedelta(days=3)
+        with _read() as s:
+            lim = _Limits(later, load_calendar(s, fresh=True), load_ladder(s))
+            assert [r.id for r in candidate_rows(s, lim)] == []
+        # 45 days unhandled still fires: that rung is selected by the receipt date, not the due date.
+        sweep(at(date(2026, 10, 22)), date(2026, 10, 22))
+        assert _fired()[("acceptance", DISCIPLINARY)] == date(2026, 10, 22)
+        # Accepting starts the resolution clock: the mark belonged to the acceptance clock.
+        clock.set(date(2026, 10, 23))
+        act(client, auth(client, "office"), code, "accept", self._case(session, code).version, on="2026-10-23")
+        accepted = self._case(session, code)
+        assert accepted.current_clock == "resolution"
+        assert accepted.escalated_due_on is None
+        with _read() as s:
+            lim = _Limits(accepted.current_due_on + timedelta(days=1), load_calendar(s, fresh=True),
+                          load_ladder(s))
+            assert [r.id for r in candidate_rows(s, lim)] == [accepted.id]
+
+
 class TestExactlyOnce:
     def test_second_sweep_on_the_same_day_sends_nothing_new(
             self, client: TestClient, org: Org, clock: FixedClock, session: Session) -> None:

@@ -75,10 +75,11 @@ def recompute(clock: CaseClock, cal: WorkCalendar) -> bool:
 def sync_current(case: Case, clocks: list[CaseClock]) -> None:
     """Copy the running clock onto the case row, where inboxes and sweeps find it by index."""
     running = [c for c in clocks if c.running]
-    if running:
-        case.current_clock, case.current_due_on = running[0].name, running[0].due_on
-    else:
-        case.current_clock, case.current_due_on = "", None
+    clock, due = (running[0].name, running[0].due_on) if running else ("", None)
+    if (clock, due) != (case.current_clock, case.current_due_on):
+        # The sweep's "ladder spent" mark belongs to the clock and due date it was set for.
+        case.escalated_due_on = None
+    case.current_clock, case.current_due_on = clock, due
 
 
 def due_soon_limit(today: date, cal: WorkCalendar) -> date:
