@@ -26,6 +26,7 @@ subject except for denunciations; never the petitioner (Luật Tố cáo 2018, a
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -372,12 +373,13 @@ def _write_rows(conn: Connection, model: Any, rows: Sequence[dict[str, Any]], *,
     for name in names:
         values = [r[name] for r in rows]
         proc = table.c[name].type.bind_processor(dialect)
-        if proc is not None:
-            if isinstance(values[0], dict | list):
-                values = [proc(v) for v in values]
-            else:
-                memo = {v: proc(v) for v in set(values) if v is not None}
-                values = [memo.get(v) for v in values]
+        if isinstance(values[0], dict | list):
+            # JSON: SQLite's type serialises it; psycopg adapts it only through SQLAlchemy's own
+            # statement path, so here it goes as JSON text, which PostgreSQL casts on insert.
+            values = [proc(v) for v in values] if proc is not None else [json.dumps(v) for v in values]
+        elif proc is not None:
+            memo = {v: proc(v) for v in set(values) if v is not None}
+            values = [memo.get(v) for v in values]
         columns.append(values)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     prep = dialect.identifier_preparer
