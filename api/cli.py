@@ -223,6 +223,26 @@ def audit_verify() -> None:
         console.print(f"[red]SAI LỆCH:[/red] {problem.describe()}")
         raise typer.Exit(1)
     console.print(f"[green]Toàn vẹn:[/green] {total} hồ sơ, chuỗi sự kiện không bị sửa đổi.")
+    from workflows.tally import verify as verify_counts
+
+    with session_scope(readonly=True) as s:
+        drift = verify_counts(s)
+    if drift:
+        for line in drift[:10]:
+            console.print(f"[red]SỐ LIỆU LỆCH:[/red] {line}")
+        console.print("Chạy `donthu rebuild-counts` để tính lại số liệu thống kê từ hồ sơ.")
+        raise typer.Exit(1)
+    console.print("[green]Khớp:[/green] số liệu thống kê (bảng điều hành, báo cáo) đúng với từng hồ sơ.")
+
+
+@app.command("rebuild-counts")
+def rebuild_counts() -> None:
+    """Tính lại số liệu thống kê (bảng điều hành, báo cáo) từ các hồ sơ, sau khi nạp dữ liệu hàng loạt."""
+    from workflows.tally import rebuild
+
+    with session_scope() as s:
+        rebuild(s)
+    console.print("[green]Đã tính lại[/green] số liệu thống kê từ các hồ sơ.")
 
 
 @app.command()

@@ -20,6 +20,7 @@ from models.notify import EmailOutbox, Escalation, Notification, WebhookDelivery
 from models.org import ApiKey, AuditLog, Category, IdempotencyRecord, LoginAttempt, StaffSession, Unit, User
 from models.policy import EscalationRule, HolidayOverride, PolicyRule
 from models.public import ReceptionSchedule, ReceptionVisit, SurveyResponse
+from models.stats import CaseCount, DayCount
 
 __all__ = [
     "ALL_CASES_ROLES",
@@ -31,11 +32,13 @@ __all__ = [
     "AuditLog",
     "Case",
     "CaseClock",
+    "CaseCount",
     "CaseEvent",
     "Category",
     "Channel",
     "ClockName",
     "ClockState",
+    "DayCount",
     "EmailOutbox",
     "Escalation",
     "EscalationRule",

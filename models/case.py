@@ -87,6 +87,18 @@ class Case(SQLModel, table=True):
     # have both fired for it: nothing more can fire until the clock or its due date changes
     # (`clocks.sync_current` clears it then), so the sweep skips the case without a probe.
     escalated_due_on: date | None = None
+    # Facts the running counts are made of (workflows/tally.py), kept on the row so that a
+    # change is a difference of two snapshots and a rebuild is a GROUP BY over cases:
+    # the last clock's outcome once no clock runs ('' | met | late); how the petition was
+    # handled on receipt (accept | reject | transfer | guide) and on which legal date; when it
+    # last left the open statuses; when the resolution clock stopped, after how many days, late.
+    clock_outcome: str = Field(default="", max_length=10)
+    triage: str = Field(default="", max_length=20)
+    triaged_on: date | None = None
+    finished_on: date | None = None
+    resolution_stopped_on: date | None = None
+    resolution_days: int | None = None
+    resolution_late: bool = False
     version: int = 1
     event_count: int = 0
     head_hash: str = Field(default="", max_length=64)
@@ -106,10 +118,6 @@ class CaseClock(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "name"),
         Index("ix_case_clock_running_due", "running", "due_on"),
-        # Reports: resolutions in a period, without scanning every case (workflows/reports.py).
-        Index("ix_case_clock_name_stopped", "name", "stopped_on", "due_on", "starts_on", "case_id"),
-        # A case's last clock (highest id) and its outcome, read from the index alone (dashboard).
-        Index("ix_case_clock_case_id", "case_id", "id", "stopped_on", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -140,8 +148,6 @@ class CaseEvent(SQLModel, table=True):
         UniqueConstraint("case_id", "seq"),
         # Reports: moves (accept, reject, transfer, guide) dated in a period (workflows/reports.py).
         Index("ix_case_event_action_on", "action", "on"),
-        # A case's status on a day (the report's carried-over figure), read from the index alone.
-        Index("ix_case_event_case_seq_on", "case_id", "seq", "on", "to_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,6 +23,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from models import Case, CaseClock, CaseEvent, Category, ClockName, Kind, Petitioner, Status, Unit
+from workflows import tally
 from workflows.audit import event_hash
 from workflows.auth import keyed_hash
 from workflows.calendar import WorkCalendar
@@ -86,6 +87,8 @@ ACCEPTANCE = {Kind.complaint: (7, "working_days"), Kind.denunciation: (7, "worki
               Kind.recommendation: (10, "working_days"), Kind.feedback: (10, "working_days")}
 RESOLUTION = {Kind.complaint: (30, "calendar_days"), Kind.denunciation: (30, "calendar_days"),
               Kind.recommendation: (20, "calendar_days"), Kind.feedback: (20, "calendar_days")}
+TRIAGE = {Status.accepted: "accept", Status.assigned: "accept", Status.reported: "accept", Status.resolved: "accept",
+          Status.closed: "accept", Status.rejected: "reject", Status.transferred: "transfer", Status.guided: "guide"}
 FINISHED_MIX = ((Status.closed, 55), (Status.resolved, 15), (Status.rejected, 8), (Status.transferred, 8),
                 (Status.guided, 4), (Status.archived, 7), (Status.withdrawn, 3))
 
@@ -132,6 +135,12 @@ def generate(session: Session, count: int, *, today: date, seed: int = 1,
             accepted_on = min(fast.add_working(received, rng.randint(1, a_period + 2)), today)
             row_clocks: list[tuple[ClockName, date, date, int, str, bool, date | None]] = []
             current_due, current_clock = None, ""
+            # The facts the running counts are made of (workflows/tally.py), as the moves would set them.
+            facts: dict[str, Any] = {"clock_outcome": "", "triage": TRIAGE.get(status, ""), "triaged_on": None,
+                                     "finished_on": None, "resolution_stopped_on": None, "resolution_days": None,
+                                     "resolution_late": False}
+            if facts["triage"]:
+                facts["triaged_on"] = accepted_on
             if status == Status.received:
                 row_clocks.append((ClockName.acceptance, received, a_due, a_period, a_unit, True, None))
                 current_due, current_clock = a_due, ClockName.acceptance
@@ -145,6 +154,13 @@ def generate(session: Session, count: int, *, today: date, seed: int = 1,
                 row_clocks.append((ClockName.resolution, accepted_on, r_due, r_period, r_unit, not finished, stopped))
                 if not finished:
                     current_due, current_clock = r_due, ClockName.resolution
+                elif stopped is not None:
+                    facts.update(clock_outcome="met" if stopped <= r_due else "late", finished_on=stopped,
+                                 resolution_stopped_on=stopped, resolution_days=(stopped - accepted_on).days,
+                                 resolution_late=stopped > r_due)
+            elif status != Status.received:
+                # Finished on receipt (refused, forwarded, filed, withdrawn): the acceptance clock stopped.
+                facts.update(clock_outcome="met" if accepted_on <= a_due else "late", finished_on=accepted_on)
             unit_id = rng.choice(units) if status not in (Status.received, Status.rejected, Status.archived,
                                                           Status.transferred, Status.guided) else None
             ev = CaseEvent(case_id=cid, seq=1, at=now, on=received, action="receive", to_status=Status.received,
@@ -168,7 +184,7 @@ def generate(session: Session, count: int, *, today: date, seed: int = 1,
                 "result": "Đã giải quyết" if status in (Status.resolved, Status.closed) else "",
                 "decision_number": "", "decided_on": None, "closed_on": None, "current_clock": current_clock,
                 "current_due_on": current_due, "version": 1, "event_count": 1, "head_hash": ev.hash,
-                "search_text": fold(f"{code} {subject} {content}"), "updated_at": now,
+                "search_text": fold(f"{code} {subject} {content}"), "updated_at": now, **facts,
             })
             for name, starts, due, period, unit, running, stopped in row_clocks:
                 clocks.append({"case_id": cid, "name": name.value, "starts_on": starts, "due_on": due,
@@ -186,4 +202,6 @@ def generate(session: Session, count: int, *, today: date, seed: int = 1,
         done += n
         if progress:
             progress(n)
+    tally.rebuild(session)
+    session.commit()
     return start_id

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, exists, false
 from sqlmodel import Session, col, select
 
 from models import Case, CaseClock, ClockState, PolicyRule
@@ -73,13 +72,28 @@ def recompute(clock: CaseClock, cal: WorkCalendar) -> bool:
 
 
 def sync_current(case: Case, clocks: list[CaseClock]) -> None:
-    """Copy the running clock onto the case row, where inboxes and sweeps find it by index."""
+    """Copy the running clock onto the case row, where inboxes and sweeps find it by index,
+    with the clock facts the running counts are made of (workflows/tally.py): the last clock's
+    outcome once none runs, and the resolution clock's stop, length and lateness."""
     running = [c for c in clocks if c.running]
     clock, due = (running[0].name, running[0].due_on) if running else ("", None)
     if (clock, due) != (case.current_clock, case.current_due_on):
         # The sweep's "ladder spent" mark belongs to the clock and due date it was set for.
         case.escalated_due_on = None
     case.current_clock, case.current_due_on = clock, due
+    # The last clock is the newest: one not yet written (no id) or else the highest id.
+    last = max(clocks, key=lambda c: (c.id is None, c.id or 0)) if clocks else None
+    if running or last is None or last.stopped_on is None:
+        case.clock_outcome = ""
+    else:
+        case.clock_outcome = "met" if last.stopped_on <= last.due_on else "late"
+    resolution = next((c for c in clocks if c.name == "resolution" and c.stopped_on is not None), None)
+    if resolution is not None and resolution.stopped_on is not None:
+        case.resolution_stopped_on = resolution.stopped_on
+        case.resolution_days = (resolution.stopped_on - resolution.starts_on).days
+        case.resolution_late = resolution.stopped_on > resolution.due_on
+    else:
+        case.resolution_stopped_on, case.resolution_days, case.resolution_late = None, None, False
 
 
 def due_soon_limit(today: date, cal: WorkCalendar) -> date:
@@ -157,16 +171,11 @@ def state_condition(state: str, today: date, cal: WorkCalendar) -> ColumnElement
             col(CaseClock.stopped_on).is_(None),
         ))
     # Finished: the case's last clock has stopped (the resolution clock only starts when the
-    # acceptance clock stops, so then every clock has), as the case's own state says.
-    other = aliased(CaseClock)
-    last = select(func.max(other.id)).where(other.case_id == Case.id).correlate(Case).scalar_subquery()
-    stopped = select(CaseClock.id).where(
-        CaseClock.case_id == Case.id, CaseClock.id == last, col(CaseClock.stopped_on).is_not(None)
-    )
+    # acceptance clock stops, so then every clock has), as `sync_current` stored it.
     if state == ClockState.met:
-        return exists(stopped.where(col(CaseClock.stopped_on) <= col(CaseClock.due_on)))
+        return col(Case.clock_outcome) == "met"
     if state == ClockState.met_late:
-        return exists(stopped.where(col(CaseClock.stopped_on) > col(CaseClock.due_on)))
+        return col(Case.clock_outcome) == "late"
     return false()
 
 

@@ -1,7 +1,9 @@
 """Figures for the office and director dashboard (bảng điều hành).
 
-Each figure is an aggregate query (COUNT/SUM … GROUP BY) answered from the indexes on
-`case(status, current_due_on)`, `case(unit_id, current_due_on)` and `case(received_on)`.
+Figures that depend on today (overdue, due soon, at risk) are counts over the index on
+`case(status, current_due_on, …)`; the rest (awaiting classification, open per unit, on time
+or late per unit, intake per week) are read from the running counts of workflows/tally.py, so
+the page costs the same at a hundred cases and at a million.
 The dashboard's counts use the very conditions the inbox filters use (`state_condition`,
 `risk_condition`), so a number and the list it links to always agree.
 """
@@ -12,25 +14,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case as when
-from sqlalchemy import exists, extract, func
+from sqlalchemy import extract, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models import (
     OPEN_STATUSES,
     Case,
-    CaseClock,
-    CaseEvent,
+    CaseCount,
     ClockState,
+    DayCount,
     ReceptionSchedule,
     Status,
     Unit,
 )
 from workflows.calendar import WorkCalendar
 from workflows.clocks import state_condition
-from workflows.hotcache import dashboard_figures
 from workflows.reports import KINDS
 from workflows.risk import risk_condition, risk_reasons
 
@@ -68,10 +67,22 @@ def _count(session: Session, *conditions: Any) -> int:
     return int(session.execute(sa_select(func.count()).select_from(Case).where(*conditions)).scalar_one())
 
 
+def _present(session: Session, measures: list[str]) -> dict[int, int]:
+    """Cases standing in `measures` now, per unit, from the running counts (workflows/tally.py)."""
+    unit = col(CaseCount.unit_key)
+    rows = session.execute(sa_select(unit, func.sum(col(CaseCount.n)))
+                           .where(col(CaseCount.measure).in_(measures)).group_by(unit)).all()
+    return {int(u): int(n or 0) for u, n in rows}
+
+
 def headline(session: Session, today: date, cal: WorkCalendar) -> dict[str, int]:
-    """The boxes at the top: awaiting classification, overdue, due today / soon, escalation risk."""
+    """The boxes at the top: awaiting classification, overdue, due today / soon, escalation risk.
+
+    The date-bound boxes are index range counts on the running clocks' due dates; "awaiting
+    classification" is a running count.
+    """
     return {
-        "received": _count(session, col(Case.status) == Status.received),
+        "received": sum(_present(session, [f"status:{Status.received.value}"]).values()),
         "overdue": _count(session, state_condition(ClockState.overdue, today, cal)),
         "due_today": _count(session, state_condition(ClockState.due_today, today, cal)),
         "due_soon": _count(session, state_condition(ClockState.due_soon, today, cal)),
@@ -80,53 +91,28 @@ def headline(session: Session, today: date, cal: WorkCalendar) -> dict[str, int]
 
 
 def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
-    """`_unit_rates`, kept a few seconds per process under a key that every change moves.
-
-    Every move and every intake appends a `case_event` (the audit chain), so the newest event id,
-    with the day and the working calendar, identifies the data these figures read; the time to
-    live bounds what the key cannot see (a unit renamed). The query itself stays fast on its own.
-    """
-    newest = session.execute(sa_select(func.max(col(CaseEvent.id)))).scalar_one()
-    key = ("unit_rates", today, id(cal), newest, str(session.get_bind().engine.url))
-    hit = dashboard_figures.get(key)
-    if hit is None:
-        hit = _unit_rates(session, today, cal)
-        dashboard_figures.put(key, hit)
-    return [UnitRate(**vars(u)) for u in hit]
-
-
-def _unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRate]:
     """Per unit: open and overdue cases, and cases whose clocks were met or missed (all time).
 
     Met and missed count the cases the inbox's `clock_state=met` / `met_late` conditions select
-    (the case's last clock, by id, has stopped on or before / after its due date), so each cell
-    links to exactly the list it counts. Three passes, none a correlated subquery over every case:
-    open and overdue read `ix_case_status_due_cover` and `ix_case_unit_due`; met and missed walk
-    the clocks' `(case_id, id, stopped_on, due_on)` index, keeping each case's last clock only.
+    (the case's last clock stopped on or before / after its due date, `case.clock_outcome`), so
+    each cell links to exactly the list it counts. Open, met and missed come from the running
+    counts, a few rows per unit whatever the number of cases; overdue depends on today, and is
+    an index-only count of the open cases' due dates (`ix_case_status_due`).
     """
-    has_cases = exists(sa_select(col(Case.id)).where(col(Case.unit_id) == col(Unit.id)))
-    units = session.execute(sa_select(col(Unit.id), col(Unit.code), col(Unit.name)).where(has_cases)
-                            .order_by(col(Unit.code))).all()
+    units = session.execute(sa_select(col(Unit.id), col(Unit.code), col(Unit.name)).order_by(col(Unit.code))).all()
+    open_by_unit = _present(session, [f"status:{s}" for s in _OPEN])
+    met = _present(session, ["outcome:met"])
+    late = _present(session, ["outcome:late"])
     unit_id = col(Case.unit_id)
-    open_by_unit = {u: int(n) for u, n in session.execute(
-        sa_select(unit_id, func.count()).where(col(Case.status).in_(_OPEN)).group_by(unit_id)).all()}
-    overdue = state_condition(ClockState.overdue, today, cal)
     overdue_by_unit = {u: int(n) for u, n in session.execute(
-        sa_select(unit_id, func.count()).where(overdue).group_by(unit_id)).all()}
-    last, later = aliased(CaseClock), aliased(CaseClock)
-    newer = sa_select(col(later.id)).where(col(later.case_id) == col(last.case_id), col(later.id) > col(last.id))
-    stopped, due = col(last.stopped_on), col(last.due_on)
-    stmt = (
-        sa_select(unit_id, func.sum(when((stopped <= due, 1), else_=0)), func.sum(when((stopped > due, 1), else_=0)))
-        .select_from(last)
-        .join(Case, col(Case.id) == col(last.case_id))
-        .where(stopped.is_not(None), ~exists(newer))
-        .group_by(unit_id)
-    )
-    done = {u: (int(m or 0), int(lt or 0)) for u, m, lt in session.execute(stmt).all()}
-    return [UnitRate(code=code, name=name, open=open_by_unit.get(uid, 0), overdue=overdue_by_unit.get(uid, 0),
-                     met=done.get(uid, (0, 0))[0], met_late=done.get(uid, (0, 0))[1])
-            for uid, code, name in units]
+        sa_select(unit_id, func.count()).where(col(Case.status).in_(_OPEN),
+                                               state_condition(ClockState.overdue, today, cal))
+        .group_by(unit_id)).all()}
+    rates = [UnitRate(code=code, name=name, open=open_by_unit.get(uid, 0), overdue=overdue_by_unit.get(uid, 0),
+                      met=met.get(uid, 0), met_late=late.get(uid, 0))
+             for uid, code, name in units]
+    # A unit that never had a case is left out, as before: nothing to rate.
+    return [r for r in rates if r.open or r.met or r.met_late or r.overdue]
 
 
 def week_start(day: date) -> date:
@@ -136,16 +122,17 @@ def week_start(day: date) -> date:
 def intake_by_week(session: Session, today: date, weeks: int = WEEKS) -> list[WeekIntake]:
     """Petitions received per week (Monday to Sunday) and kind, the last `weeks` weeks.
 
-    Grouped by day and kind in SQL (at most 7 × weeks × 4 rows), then folded into weeks:
-    week arithmetic differs between SQLite and PostgreSQL, day grouping does not.
+    Read from the running counts by day and kind (at most 7 × weeks × 4 rows per unit), then
+    folded into weeks: week arithmetic differs between SQLite and PostgreSQL, day grouping does not.
     """
     first = week_start(today) - timedelta(weeks=weeks - 1)
     out = [WeekIntake(first + timedelta(weeks=i), first + timedelta(weeks=i, days=6), dict.fromkeys(KINDS, 0))
            for i in range(weeks)]
+    day = col(DayCount.day)
     stmt = (
-        sa_select(col(Case.received_on), col(Case.kind), func.count())
-        .where(col(Case.received_on) >= first, col(Case.received_on) <= today)
-        .group_by(col(Case.received_on), col(Case.kind))
+        sa_select(day, col(DayCount.kind), func.sum(col(DayCount.n)))
+        .where(col(DayCount.measure) == "received", day >= first, day <= today)
+        .group_by(day, col(DayCount.kind))
     )
     for day, kind, n in session.execute(stmt).all():
         bucket = out[(day - first).days // 7]

@@ -64,11 +64,8 @@ def row_key(case: Case, today: date, calendar: Any) -> tuple[Any, ...]:
 
 public_views = ViewCache()
 staff_views = ViewCache()
-#: Dashboard aggregates (workflows/dashboard.py): a few seconds, keyed on the newest event.
-dashboard_figures = ViewCache(ttl=5.0, size=64)
 
 
 def clear_all() -> None:
     public_views.clear()
     staff_views.clear()
-    dashboard_figures.clear()

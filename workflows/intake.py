@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from models import Case, CaseClock, Category, ClockName, Kind, Petitioner, Status
 from models.schemas import CaseCreate
-from workflows import clocks
+from workflows import clocks, tally
 from workflows.audit import append_event
 from workflows.auth import Principal, keyed_hash
 from workflows.calendar import WorkCalendar, vn_today
@@ -158,6 +158,7 @@ def log_petition(
     clocks.sync_current(case, [clock])
     session.add(case)
     session.flush()
+    tally.record(session, None, tally.facts(case))
     clock.case_id = case.id or 0
     session.add(clock)
     append_event(

@@ -28,7 +28,7 @@ from models import (
     User,
 )
 from models.schemas import ActionBody, CaseCreate, PetitionerCreate
-from workflows import clocks
+from workflows import clocks, tally
 from workflows.access import get_readable_case, readable_cases
 from workflows.audit import append_event
 from workflows.auth import Principal
@@ -219,6 +219,7 @@ def perform(
     """Check and make one move; returns the case to show (the new one for a second round)."""
     case = get_readable_case(session, principal, tracking_code, for_update=True)
     move = _check_move(principal, case, action, data)
+    counted = tally.facts(case)
     today = vn_today(now)
     on = _legal_date(session, case, data, today)
     all_clocks = list(session.exec(select(CaseClock).where(CaseClock.case_id == case.id)).all())
@@ -305,10 +306,17 @@ def perform(
         event_data["complex"] = True
     if data.especially_complex:
         event_data["especially_complex"] = True
+    if action in tally.TRIAGE_MEASURES:
+        case.triage, case.triaged_on = action, on
+    if before in _OPEN and target not in _OPEN:
+        case.finished_on = on
+    elif target in _OPEN:
+        case.finished_on = None
     case.status = target
     case.version += 1
     case.updated_at = now
     clocks.sync_current(case, all_clocks)
+    tally.record(session, counted, tally.facts(case))
     for clock in all_clocks:
         session.add(clock)
     event_data["clocks"] = {c.name: c.due_on for c in all_clocks}

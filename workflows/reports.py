@@ -1,21 +1,22 @@
 """Periodic figures for the office's reports (báo cáo định kỳ công tác tiếp công dân, xử lý đơn,
 giải quyết khiếu nại, tố cáo) and the satisfaction survey averages.
 
-Every figure is one aggregate query grouped by kind or unit: the page, the CSV and XLSX
-exports and `GET /api/v1/reports/summary` all read `summary(...)`, so they cannot disagree.
-Nothing here walks the cases one by one.
+The page, the CSV and XLSX exports and `GET /api/v1/reports/summary` all read `summary(...)`,
+so they cannot disagree. The figures are sums over the running counts by day
+(workflows/tally.py), so a yearly report at a million cases reads a few thousand small rows.
 
 Definitions (the period is [start, end], both days included, Asia/Ho_Chi_Minh dates):
 - received: logged with a receipt date in the period;
-- carried over (kỳ trước chuyển sang): received before the period and still open on its first day,
-  i.e. the last event dated before the period left the case in an open status;
+- carried over (kỳ trước chuyển sang): received before the period and not finished before its
+  first day (a withdrawn denunciation that the office continued counts as never finished);
 - accepted (thụ lý), refused (không thụ lý), forwarded (chuyển đơn + hướng dẫn): the move's
   legal date falls in the period;
 - resolved on time / late: the resolution clock stopped in the period, on or before / after its
   due date (the due date includes extensions granted by decision);
+- the unit filter keeps the cases handled by that unit now (a case moves with its unit);
 - overdue now: open today with the running clock past its due date (not bound to the period);
-- average days to resolve: calendar days from acceptance to the decision, for the cases resolved
-  in the period.
+- average days to resolve: calendar days from the resolution clock's start (acceptance, or the
+  resumption after a suspension) to its stop, for the cases resolved in the period.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case as when
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from models import OPEN_STATUSES, Case, CaseClock, CaseEvent, ClockName, Kind, SurveyResponse, Unit
+from models import OPEN_STATUSES, Case, DayCount, Kind, SurveyResponse, Unit
 from workflows.calendar import VN_TZ
 from workflows.errors import Invalid
 
@@ -130,100 +130,51 @@ def _by_kind(session: Session, stmt: Any) -> dict[str, int]:
     return {k: int(n) for k, n in session.execute(stmt).all()}
 
 
-def days_between(session: Session, later: Any, earlier: Any) -> Any:
-    """`later - earlier` in days, as SQL; date arithmetic differs between SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    return later - earlier
-
-
-def status_on(day: date) -> Any:
-    """The case's status at the start of `day`: the `to_status` of its last event dated before it.
-
-    Legal dates of events never go backwards (lifecycle `_legal_date`), so the highest `seq`
-    before `day` is the state the case was in.
-
-    One correlated lookup walking the `(case_id, seq, on, to_status)` index backwards from the
-    newest event: no second subquery, no read of the event row.
-    """
-    return (
-        sa_select(col(CaseEvent.to_status))
-        .where(col(CaseEvent.case_id) == col(Case.id), col(CaseEvent.on) < day)
-        .order_by(col(CaseEvent.seq).desc())
-        .limit(1)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-
-
-def maybe_open_on(day: date) -> Any:
-    """A cheap superset of the cases open on `day`, so that `status_on` runs on few rows.
-
-    A case that is finished now but was open on `day` was finished by an event dated on or
-    after `day`; that event was recorded on or after `day` (legal dates are never in the
-    future), and recording it moved `updated_at`. So: open now, or updated since `day`.
-    """
-    return or_(col(Case.status).in_(_OPEN), col(Case.updated_at) >= day_bounds(day, day)[0])
+def _daily(session: Session, measures: list[str], start: date | None, end: date,
+           unit_id: int | None) -> dict[tuple[str, str], tuple[int, int]]:
+    """(measure, kind) → (cases, days) from the running counts, for days in [start, end]."""
+    day, measure, kind = col(DayCount.day), col(DayCount.measure), col(DayCount.kind)
+    stmt = (sa_select(measure, kind, func.sum(col(DayCount.n)), func.sum(col(DayCount.days)))
+            .where(measure.in_(measures), day <= end).group_by(measure, kind))
+    if start is not None:
+        stmt = stmt.where(day >= start)
+    if unit_id is not None:
+        stmt = stmt.where(col(DayCount.unit_key) == unit_id)
+    return {(m, k): (int(n or 0), int(d or 0)) for m, k, n, d in session.execute(stmt).all()}
 
 
 def summary(session: Session, start: date, end: date, *, unit_code: str | None = None, today: date) -> Summary:
-    """The report's figures per kind of petition, plus satisfaction per unit."""
+    """The report's figures per kind of petition, plus satisfaction per unit.
+
+    Every figure but "overdue now" is a sum over the running counts by day (workflows/tally.py),
+    a few hundred rows for a year whatever the number of cases; carried over is everything
+    received before the period less everything finished before it.
+    """
     check_period(start, end)
     unit_id = unit_id_of(session, unit_code)
+    period = _daily(session, ["received", "accepted", "refused", "forwarded", "resolved_on_time", "resolved_late"],
+                    start, end, unit_id)
+    before = _daily(session, ["received", "finished"], None, start - timedelta(days=1), unit_id)
 
-    def scoped(stmt: Any) -> Any:
-        return stmt.where(col(Case.unit_id) == unit_id) if unit_id is not None else stmt
+    overdue_stmt = (sa_select(by_index(col(Case.kind)), func.count())
+                    .where(col(Case.status).in_(_OPEN), col(Case.current_due_on) < today)
+                    .group_by(by_index(col(Case.kind))))
+    if unit_id is not None:
+        overdue_stmt = overdue_stmt.where(col(Case.unit_id) == unit_id)
+    overdue = _by_kind(session, overdue_stmt)
 
-    kind = by_index(col(Case.kind))
-    received = _by_kind(session, scoped(
-        sa_select(kind, func.count()).where(col(Case.received_on) >= start, col(Case.received_on) <= end)
-        .group_by(kind)))
-    carried = _by_kind(session, scoped(
-        sa_select(kind, func.count())
-        .where(col(Case.received_on) < start, maybe_open_on(start), status_on(start).in_(_OPEN))
-        .group_by(kind)))
-
-    moves = (
-        sa_select(
-            kind,
-            func.sum(when((col(CaseEvent.action) == "accept", 1), else_=0)),
-            func.sum(when((col(CaseEvent.action) == "reject", 1), else_=0)),
-            func.sum(when((col(CaseEvent.action).in_(["transfer", "guide"]), 1), else_=0)),
-        )
-        .join(Case, col(Case.id) == col(CaseEvent.case_id))
-        .where(col(CaseEvent.on) >= start, col(CaseEvent.on) <= end,
-               col(CaseEvent.action).in_(["accept", "reject", "transfer", "guide"]))
-        .group_by(kind)
-    )
-    move_rows = {k: (int(a or 0), int(r or 0), int(f or 0)) for k, a, r, f in session.execute(scoped(moves)).all()}
-
-    stopped = col(CaseClock.stopped_on)
-    resolved = (
-        sa_select(
-            kind,
-            func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
-            func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)),
-            func.avg(days_between(session, stopped, col(CaseClock.starts_on))),
-        )
-        .join(Case, col(Case.id) == col(CaseClock.case_id))
-        .where(col(CaseClock.name) == ClockName.resolution, stopped >= start, stopped <= end)
-        .group_by(kind)
-    )
-    resolved_rows = {k: (int(a or 0), int(b or 0), None if avg is None else round(float(avg), 1))
-                     for k, a, b, avg in session.execute(scoped(resolved)).all()}
-
-    overdue = _by_kind(session, scoped(
-        sa_select(kind, func.count())
-        .where(col(Case.status).in_(_OPEN), col(Case.current_due_on) < today)
-        .group_by(kind)))
+    def n(key: str, kind: str, source: dict[tuple[str, str], tuple[int, int]] = period) -> int:
+        return source.get((key, kind), (0, 0))[0]
 
     rows = []
     for k in KINDS:
-        acc, ref, fwd = move_rows.get(k, (0, 0, 0))
-        on_time, late, avg = resolved_rows.get(k, (0, 0, None))
-        rows.append(KindRow(kind=k, received=received.get(k, 0), carried_over=carried.get(k, 0), accepted=acc,
-                            refused=ref, forwarded=fwd, resolved_on_time=on_time, resolved_late=late,
-                            overdue_now=overdue.get(k, 0), avg_days_to_resolve=avg))
+        on_time, late = n("resolved_on_time", k), n("resolved_late", k)
+        days = period.get(("resolved_on_time", k), (0, 0))[1] + period.get(("resolved_late", k), (0, 0))[1]
+        rows.append(KindRow(
+            kind=k, received=n("received", k), carried_over=n("received", k, before) - n("finished", k, before),
+            accepted=n("accepted", k), refused=n("refused", k), forwarded=n("forwarded", k),
+            resolved_on_time=on_time, resolved_late=late, overdue_now=overdue.get(k, 0),
+            avg_days_to_resolve=round(days / (on_time + late), 1) if on_time + late else None))
     return Summary(start=start, end=end, unit_code=unit_code or None, today=today, rows=rows,
                    total=_total(rows), satisfaction=satisfaction(session, start, end, unit_id=unit_id))
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, extract, func
+from sqlalchemy import and_, func
 from sqlalchemy import case as when
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from models import OPEN_STATUSES, Case, CaseClock, Category, ClockName, Kind, Status, Unit
+from models import OPEN_STATUSES, Case, CaseClock, Category, ClockName, DayCount, Kind, Status, Unit
 from workflows.reports import KINDS, by_index
 
 _OPEN = [s.value for s in OPEN_STATUSES]
@@ -48,40 +48,33 @@ def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
                 "finished": found.get(k, (0, 0))[0] - found.get(k, (0, 0))[1]} for k in KINDS}
 
 
-def _resolution_stopped(year: int) -> Any:
-    stopped = col(CaseClock.stopped_on)
-    return (col(CaseClock.name) == ClockName.resolution, stopped >= date(year, 1, 1), stopped <= date(year, 12, 31))
+def _resolutions(session: Session, year: int, by: Any) -> list[tuple[Any, int, int]]:
+    """(group, on time, late) for the resolutions of a year, from the running counts by day
+    (workflows/tally.py): a few hundred rows, however many cases the year had."""
+    measure = col(DayCount.measure)
+    stmt = (
+        sa_select(by, func.sum(when((measure == "resolved_on_time", col(DayCount.n)), else_=0)),
+                  func.sum(when((measure == "resolved_late", col(DayCount.n)), else_=0)))
+        .where(measure.in_(["resolved_on_time", "resolved_late"]),
+               col(DayCount.day) >= date(year, 1, 1), col(DayCount.day) <= date(year, 12, 31))
+        .group_by(by)
+    )
+    return [(g, int(a or 0), int(b or 0)) for g, a, b in session.execute(stmt).all()]
 
 
 def resolution_rate_by_unit(session: Session, year: int) -> list[Rate]:
     """On-time rate of resolutions (the resolution clock met or missed) per unit, in a year."""
-    stopped = col(CaseClock.stopped_on)
-    stmt = (
-        sa_select(col(Unit.name), func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
-                  func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)))
-        .join(Case, col(Case.id) == col(CaseClock.case_id))
-        .join(Unit, col(Unit.id) == col(Case.unit_id))
-        .where(*_resolution_stopped(year))
-        .group_by(col(Unit.name))
-        .order_by(col(Unit.name))
-    )
-    return [Rate(n, int(a or 0), int(b or 0)) for n, a, b in session.execute(stmt).all()]
+    names = dict(session.execute(sa_select(col(Unit.id), col(Unit.name))).all())
+    rates = [Rate(names[u], a, b) for u, a, b in _resolutions(session, year, col(DayCount.unit_key)) if u in names]
+    return sorted((r for r in rates if r.on_time or r.late), key=lambda r: r.label)
 
 
 def resolution_rate_by_quarter(session: Session, year: int) -> list[Rate]:
-    stopped = col(CaseClock.stopped_on)
-    month = extract("month", stopped)
-    stmt = (
-        sa_select(month, func.sum(when((stopped <= col(CaseClock.due_on), 1), else_=0)),
-                  func.sum(when((stopped > col(CaseClock.due_on), 1), else_=0)))
-        .where(*_resolution_stopped(year))
-        .group_by(month)
-    )
     quarters = {q: [0, 0] for q in range(1, 5)}
-    for m, a, b in session.execute(stmt).all():
-        q = (int(m) - 1) // 3 + 1
-        quarters[q][0] += int(a or 0)
-        quarters[q][1] += int(b or 0)
+    for day, a, b in _resolutions(session, year, col(DayCount.day)):
+        q = (day.month - 1) // 3 + 1
+        quarters[q][0] += a
+        quarters[q][1] += b
     return [Rate(f"Quý {q}/{year}", a, b) for q, (a, b) in quarters.items()]
 
 

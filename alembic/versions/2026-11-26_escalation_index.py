@@ -47,6 +47,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_case_status_due", table_name="case")
     op.create_index("ix_case_status_due", "case", OLD_COLUMNS, unique=False)
-    with op.batch_alter_table("case") as batch:
-        batch.drop_column("escalated_due_on")
+    op.drop_column("case", "escalated_due_on")  # ALTER TABLE … DROP COLUMN (SQLite 3.35+)
     op.create_index("ix_escalation_case_id", "escalation", ["case_id"], unique=False)
