@@ -40,6 +40,8 @@ class Case(SQLModel, table=True):
         Index("ix_case_creator", "created_by_id", "received_on"),
         # A narrow copy of (id → kind, unit) for aggregates that join clocks or events to cases.
         Index("ix_case_id_kind_unit", "id", "kind", "unit_id"),
+        # The public page's latest decisions, newest first, without sorting every resolved case.
+        Index("ix_case_decided", "decided_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

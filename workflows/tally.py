@@ -18,6 +18,8 @@ How the counts stay right:
   `verify` compares the tables with that recomputation, and `donthu audit verify` runs it.
 
 Definitions (shared with workflows/reports.py):
+- still open, by day of receipt: the cases received that day that are open now (the public
+  page's "received in the year, of which still being handled").
 - carried over on day D: received before D and not finished before D. A withdrawn
   denunciation that the office continues (Luật Tố cáo 2018, art. 33(2)) counts as never
   finished: its handling went on.
@@ -38,11 +40,13 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col
 
-from models import Case, CaseCount, DayCount
+from models import OPEN_STATUSES, Case, CaseCount, DayCount
 
 #: How a petition was handled on receipt (the move's action) → the report's figure.
 TRIAGE_MEASURES = {"accept": "accepted", "reject": "refused", "transfer": "forwarded", "guide": "forwarded"}
-DAY_MEASURES = ("received", "finished", "accepted", "refused", "forwarded", "resolved_on_time", "resolved_late")
+DAY_MEASURES = ("received", "still_open", "finished", "accepted", "refused", "forwarded", "resolved_on_time",
+                "resolved_late")
+_OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _PENDING = "donthu.tally"
 
 
@@ -82,6 +86,9 @@ def contributions(f: Facts) -> tuple[list[PresentKey], list[tuple[DayKey, int]]]
     if f.outcome:
         present.append((f"outcome:{f.outcome}", f.unit_key, f.kind))
     daily: list[tuple[DayKey, int]] = [(("received", f.received_on, f.unit_key, f.kind), 0)]
+    if f.status in _OPEN:
+        # By the day of receipt: how much of each day's intake is still being handled.
+        daily.append((("still_open", f.received_on, f.unit_key, f.kind), 0))
     if f.finished_on is not None:
         daily.append((("finished", f.finished_on, f.unit_key, f.kind), 0))
     if f.triage in TRIAGE_MEASURES and f.triaged_on is not None:
@@ -185,6 +192,8 @@ def _day_selects() -> list[Any]:
     return [
         sa_select(literal("received"), col(Case.received_on), unit, kind, func.count(), zero)
         .group_by(col(Case.received_on), unit, kind),
+        sa_select(literal("still_open"), col(Case.received_on), unit, kind, func.count(), zero)
+        .where(col(Case.status).in_(sorted(_OPEN))).group_by(col(Case.received_on), unit, kind),
         sa_select(literal("finished"), col(Case.finished_on), unit, kind, func.count(), zero)
         .where(col(Case.finished_on).is_not(None)).group_by(col(Case.finished_on), unit, kind),
         sa_select(triage, col(Case.triaged_on), unit, kind, func.count(), zero)

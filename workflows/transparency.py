@@ -16,10 +16,8 @@ from sqlalchemy import case as when
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from models import OPEN_STATUSES, Case, CaseClock, Category, ClockName, DayCount, Kind, Status, Unit
-from workflows.reports import KINDS, by_index
-
-_OPEN = [s.value for s in OPEN_STATUSES]
+from models import Case, CaseClock, Category, ClockName, DayCount, Kind, Status, Unit
+from workflows.reports import KINDS
 
 
 @dataclass
@@ -35,17 +33,21 @@ class Rate:
 
 
 def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
-    """Per kind: received in the year, finished (any way) and still open. No personal data."""
-    lo, hi = date(year, 1, 1), date(year, 12, 31)
-    kind = by_index(col(Case.kind))
+    """Per kind: received in the year, and of those, finished (any way) and still open. No
+    personal data; read from the running counts by day of receipt (workflows/tally.py)."""
+    measure, kind = col(DayCount.measure), col(DayCount.kind)
     stmt = (
-        sa_select(kind, func.count(), func.sum(when((col(Case.status).in_(_OPEN), 1), else_=0)))
-        .where(col(Case.received_on) >= lo, col(Case.received_on) <= hi)
-        .group_by(kind)
+        sa_select(measure, kind, func.sum(col(DayCount.n)))
+        .where(measure.in_(["received", "still_open"]), col(DayCount.day) >= date(year, 1, 1),
+               col(DayCount.day) <= date(year, 12, 31))
+        .group_by(measure, kind)
     )
-    found = {k: (int(n), int(o or 0)) for k, n, o in session.execute(stmt).all()}
-    return {k: {"received": found.get(k, (0, 0))[0], "open": found.get(k, (0, 0))[1],
-                "finished": found.get(k, (0, 0))[0] - found.get(k, (0, 0))[1]} for k in KINDS}
+    found = {(m, k): int(n or 0) for m, k, n in session.execute(stmt).all()}
+    out = {}
+    for k in KINDS:
+        received, still_open = found.get(("received", k), 0), found.get(("still_open", k), 0)
+        out[k] = {"received": received, "open": still_open, "finished": received - still_open}
+    return out
 
 
 def _resolutions(session: Session, year: int, by: Any) -> list[tuple[Any, int, int]]:
@@ -104,7 +106,7 @@ def public_results(session: Session, limit: int = 50) -> list[PublicResult]:
               isouter=True)
         .join(Category, col(Category.id) == col(Case.category_id), isouter=True)
         .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
-        .where(col(Case.status).in_([Status.resolved, Status.closed]))
+        .where(col(Case.status).in_([Status.resolved, Status.closed]), col(Case.decided_on).is_not(None))
         .order_by(col(Case.decided_on).desc(), col(Case.id).desc())
         .limit(limit)
     )

@@ -92,6 +92,7 @@ def _count() -> None:
         WHERE clock_outcome != '' GROUP BY clock_outcome, COALESCE(unit_id, 0), kind
     """)
     for measure, day, where in (("'received'", "received_on", "1 = 1"),
+                                ("'still_open'", "received_on", f"status IN {OPEN}"),
                                 ("'finished'", "finished_on", "finished_on IS NOT NULL")):
         op.execute(f"""
             INSERT INTO day_count (measure, day, unit_key, kind, n, days)
