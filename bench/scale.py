@@ -127,6 +127,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 break
         else:
             out["report_page"] = {"absent": True, "probed": REPORT_PAGES}
+        # The public transparency page: anyone may open it, so it must not cost a scan either.
+        public = httpx.Client(base_url=server.url, timeout=120)
+        if public.get("/transparency").status_code == 200:
+            out["transparency_page"] = _timed(public, "/transparency", SLOW) | {"target_ms": REPORT_TARGET_MS}
         rss = server.rss_mb()
     finally:
         server.stop()

@@ -156,9 +156,10 @@ def summary(session: Session, start: date, end: date, *, unit_code: str | None =
                     start, end, unit_id)
     before = _daily(session, ["received", "finished"], None, start - timedelta(days=1), unit_id)
 
-    overdue_stmt = (sa_select(by_index(col(Case.kind)), func.count())
+    kind = by_index(col(Case.kind))  # one expression object: PostgreSQL matches GROUP BY by its bound parameter
+    overdue_stmt = (sa_select(kind, func.count())
                     .where(col(Case.status).in_(_OPEN), col(Case.current_due_on) < today)
-                    .group_by(by_index(col(Case.kind))))
+                    .group_by(kind))
     if unit_id is not None:
         overdue_stmt = overdue_stmt.where(col(Case.unit_id) == unit_id)
     overdue = _by_kind(session, overdue_stmt)
