@@ -187,7 +187,7 @@ def risk_list(session: Session, today: date, cal: WorkCalendar, limit: int = 10)
     base = (
         select(Case, col(Unit.name))
         .join(Unit, col(Unit.id) == col(Case.unit_id), isouter=True)
-        .where(risk_condition(today, cal))
+        .where(risk_condition(today, cal, walk_due=True))
     )
     rows = list(session.exec(base.where(due.is_not(None)).order_by(due, col(Case.id)).limit(limit)).all())
     if len(rows) < limit:
