@@ -71,7 +71,7 @@ def intake(request: Request, body: CaseCreate, session: SessionDep, principal: A
         out["pin"] = logged.pin
         return out
 
-    response = idempotent_write(request, session, principal, body.model_dump(mode="json"), 201, produce)
+    response = idempotent_write(request, session, principal, body, 201, produce)
     end_transaction(session)
     return response
 
@@ -179,7 +179,7 @@ def act(
             out["pin"] = result.pin
         return out
 
-    return idempotent_write(request, session, principal, body.model_dump(mode="json"), 200, produce)
+    return idempotent_write(request, session, principal, body, 200, produce)
 
 
 @router.get("/cases/{tracking_code}/events", response_model=list[EventOut], responses=errors(401, 403, 404))
