@@ -61,6 +61,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def _end_async(session: Session, commit: bool) -> None:
+    """End the request's session; a thread hop only when a transaction is still open (issue 7)."""
     if session.in_transaction():
         await run_in_threadpool(_end, session, commit)
     else:
