@@ -42,6 +42,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     The session is opened on the event loop (it takes no connection until its first query)
     and ended in one worker thread: one thread hop fewer per request (issue 7).
+
+    A route that ended the transaction itself (`end_transaction`) leaves nothing to do in a
+    thread: the session is only closed, on the event loop.
     """
     readonly = request.method in ("GET", "HEAD")
     session = new_session(readonly=readonly)
@@ -51,10 +54,29 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         # Shielded, as FastAPI does for a sync generator's exit: a cancelled request must
         # still give back its connection (on SQLite, the write lock).
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(_end, session, False)
+            await _end_async(session, False)
         raise
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(_end, session, not readonly)
+        await _end_async(session, not readonly)
+
+
+async def _end_async(session: Session, commit: bool) -> None:
+    """End the request's session; a thread hop only when a transaction is still open (issue 7)."""
+    if session.in_transaction():
+        await run_in_threadpool(_end, session, commit)
+    else:
+        session.close()  # no transaction, so no connection: nothing here waits on the database
+
+
+def end_transaction(session: Session) -> None:
+    """Commit the request's transaction now and give the connection back, in the route's own
+    worker thread, instead of a thread hop of its own after the route (issue 7: on SQLite a
+    write holds the process's write queue across every hop).
+
+    For writing routes whose answer is complete before the commit; the commit still comes
+    before the answer is sent, and a failed commit is still the request's error.
+    """
+    _end(session, True)
 
 
 def _end(session: Session, commit: bool) -> None:

@@ -55,15 +55,17 @@ def _jsonable(value: Any) -> Any:
 
 def build_event(case_id: int, seq: int, prev_hash: str, *, now: datetime, on: date, action: str,
                 actor_label: str, to_status: str, note: str = "", public: bool = False,
-                data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The row of a system event (no acting user), hashed exactly as `append_event` does.
+                data: dict[str, Any] | None = None, actor_id: int | None = None,
+                from_status: str = "") -> dict[str, Any]:
+    """The row of an event, hashed exactly as `append_event` does; `actor_label` is the acting
+    user's full name when `actor_id` is given.
 
-    For bulk writers such as the escalation sweep, which insert many events with one
-    statement and then move each case's head themselves.
+    For writers that insert with Core statements and then move the case's head themselves:
+    the escalation sweep (many events in one statement) and intake (issue 7: throughput).
     """
     row: dict[str, Any] = {
-        "case_id": case_id, "seq": seq, "at": now, "on": on, "actor_id": None, "actor": actor_label,
-        "action": action, "from_status": "", "to_status": to_status, "note": note, "public": public,
+        "case_id": case_id, "seq": seq, "at": now, "on": on, "actor_id": actor_id, "actor": actor_label,
+        "action": action, "from_status": from_status, "to_status": to_status, "note": note, "public": public,
         "data": _jsonable(data or {}), "prev_hash": prev_hash, "hash": "",
     }
     # A plain namespace hashes like the model (same attributes) without the ORM's cost per row.

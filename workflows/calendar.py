@@ -38,6 +38,10 @@ def end_of_day(day: date) -> datetime:
 # Per-year running totals, shared by every calendar with the same overrides: the calendar is
 # reloaded every few seconds, the totals stay valid as long as the overrides are the same.
 _YEAR_COUNTS: dict[tuple[frozenset[date], frozenset[date], int], tuple[int, ...]] = {}
+# Working-day sums by (overrides, start, n), shared the same way: the same few come back on
+# every request (today's due-soon and overdue limits, a period from today), and each one
+# walks the holiday table day by day (issue 7: intake throughput).
+_SUMS: dict[tuple[frozenset[date], frozenset[date], date, int], date] = {}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,16 @@ class WorkCalendar:
 
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after `start` (the first day is not counted)."""
+        key = (self.extra_working, self.extra_off, start, n)
+        day = _SUMS.get(key)
+        if day is None:
+            day = self._walk_working_days(start, n)
+            if len(_SUMS) > 8192:
+                _SUMS.clear()
+            _SUMS[key] = day
+        return day
+
+    def _walk_working_days(self, start: date, n: int) -> date:
         day = start
         step = 1 if n >= 0 else -1
         left = abs(n)

@@ -23,16 +23,22 @@ DUE_SOON_WORKING_DAYS = 3
 
 
 def start_clock(case: Case, name: str, starts_on: date, rule: PolicyRule, cal: WorkCalendar) -> CaseClock:
-    return CaseClock(
-        case_id=case.id or 0,
-        name=name,
-        starts_on=starts_on,
-        due_on=cal.add_period(starts_on, rule.period, rule.unit),
-        period=rule.period,
-        unit=rule.unit,
-        rule_id=rule.id,
-        basis=rule.basis,
-    )
+    return CaseClock(**new_clock_row(case.id or 0, name, starts_on, rule, cal))
+
+
+def new_clock_row(case_id: int, name: str, starts_on: date, rule: PolicyRule, cal: WorkCalendar) -> dict[str, Any]:
+    """A running clock's columns, for `start_clock` and for writers that insert with Core (intake)."""
+    return {
+        "case_id": case_id,
+        "name": name,
+        "starts_on": starts_on,
+        "due_on": cal.add_period(starts_on, rule.period, rule.unit),
+        "period": rule.period,
+        "unit": rule.unit,
+        "rule_id": rule.id,
+        "basis": rule.basis,
+        "running": True,
+    }
 
 
 def stop_clock(clock: CaseClock, on: date) -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, bindparam
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import Session, SQLModel, col, select
 
-from models import Case, CaseClock, Category, ClockName, Kind, Petitioner, Status
+from models import Case, CaseClock, CaseEvent, Category, ClockName, Kind, Petitioner, Status
 from models.schemas import CaseCreate
 from workflows import clocks, tally
-from workflows.audit import append_event
+from workflows.audit import build_event
 from workflows.auth import Principal, keyed_hash
 from workflows.calendar import WorkCalendar, vn_today
 from workflows.errors import Invalid
@@ -24,8 +27,18 @@ from workflows.text import fold
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 # Built once: building a statement costs about as much as running it on the intake path.
-_CODE_TAKEN = select(Case.id).where(Case.tracking_code == bindparam("code"))
-_PETITIONER = Petitioner.__table__  # type: ignore[attr-defined]
+_PETITIONER: Table = Petitioner.__table__  # type: ignore[attr-defined]
+_CASE: Table = Case.__table__  # type: ignore[attr-defined]
+_CODE_TAKEN = sa_select(_CASE.c.id).where(_CASE.c.tracking_code == bindparam("code"))
+_CLOCK: Table = CaseClock.__table__  # type: ignore[attr-defined]
+_EVENT: Table = CaseEvent.__table__  # type: ignore[attr-defined]
+_INSERTS = {t.name: t.insert() for t in (_PETITIONER, _CASE, _CLOCK, _EVENT)}
+# The event's hash covers the case id, which exists only after the case's INSERT: the audit
+# head follows in this UPDATE of two columns by primary key.
+_SET_HEAD = (
+    _CASE.update().where(_CASE.c.id == bindparam("case_pk"))
+    .values(event_count=bindparam("new_count"), head_hash=bindparam("new_head"))
+)
 
 
 def new_tracking_code(today: date) -> str:
@@ -66,8 +79,11 @@ def validate(data: CaseCreate, today: date) -> None:
 def search_text(case: Case, category: Category | None) -> str:
     """What `q` matches, without diacritics. Personal data stays out, so a search cannot
     reveal who filed a denunciation."""
-    parts = [case.tracking_code, case.subject, case.content, category.name if category else ""]
-    return fold(" ".join(parts))
+    return search_text_of(case.tracking_code, case.subject, case.content, category)
+
+
+def search_text_of(tracking_code: str, subject: str, content: str, category: Category | None) -> str:
+    return fold(" ".join([tracking_code, subject, content, category.name if category else ""]))
 
 
 def create_case(
@@ -75,12 +91,24 @@ def create_case(
 ) -> tuple[Case, str]:
     """Log a petition; returns the case and its PIN (shown once, stored hashed)."""
     logged = log_petition(session, principal, data, now=now, cal=cal)
-    return logged.case, logged.pin
+    # The rows were written with Core statements. The case and its clock join the session as
+    # if just loaded, so that callers who go on changing them (a second round, attachments)
+    # write through the ORM as before.
+    case = Case(**logged.case.model_dump())
+    attached: list[SQLModel] = [case]
+    attached += [CaseClock(**c.model_dump()) for c in logged.related.clocks[case.id or 0]]
+    for obj in attached:
+        make_transient_to_detached(obj)
+        session.add(obj)
+    return case, logged.pin
 
 
 @dataclass
 class Logged:
-    """A new case with its PIN and the rows made with it, ready to serialise without a re-read."""
+    """A new case with its PIN and the rows made with it, ready to serialise without a re-read.
+
+    The case, clock and petitioner are read-only copies (`model_construct`, not in any session):
+    serialise them, never change or add them (`create_case` hands out ORM objects)."""
 
     case: Case
     pin: str
@@ -91,7 +119,11 @@ def log_petition(
     session: Session, principal: Principal, data: CaseCreate, *, now: datetime, cal: WorkCalendar
 ) -> Logged:
     """`create_case`, also handing back the petitioner, category and clock it wrote, so that
-    the API answer needs no second round of queries (issue 7: intake throughput)."""
+    the API answer needs no second round of queries (issue 7: intake throughput).
+
+    Every row is written by a Core INSERT from a plain dict, not by an ORM flush: building the
+    ORM objects and the unit of work cost more than the SQL itself on this path (issue 7).
+    """
     today = vn_today(now)
     validate(data, today)
     received_on = data.received_on or today
@@ -101,77 +133,87 @@ def log_petition(
         if category is None or not category.active:
             raise Invalid(f"Không có lĩnh vực mã '{data.category}'.")
     p = data.petitioner
-    petitioner = Petitioner(
-        full_name=p.full_name.strip(), id_number=p.id_number.strip(), phone=p.phone.strip(),
-        email=p.email.strip(), address=p.address.strip(), representatives=p.representatives.strip(),
-    )
-    # One Core INSERT instead of an ORM flush for a row nothing else in this request changes
-    # (issue 7: intake throughput); the object is kept, detached, for the answer.
-    columns = {c.key: getattr(petitioner, c.key) for c in _PETITIONER.columns if c.key != "id"}
-    key = session.connection().execute(_PETITIONER.insert(), columns).inserted_primary_key
-    if key is None:  # pragma: no cover - every dialect DonThu runs on reports it
-        raise RuntimeError("the database did not report the new petitioner's id")
-    petitioner.id = int(key[0])
+    pet: dict[str, Any] = {
+        "full_name": p.full_name.strip(), "id_number": p.id_number.strip(), "phone": p.phone.strip(),
+        "email": p.email.strip(), "address": p.address.strip(), "representatives": p.representatives.strip(),
+        "purged_at": None,
+    }
+    pet_id = _insert(session, _PETITIONER, pet)
 
+    conn = session.connection()
     while True:
         code = new_tracking_code(received_on)
-        if session.exec(_CODE_TAKEN, params={"code": code}).first() is None:
+        if conn.execute(_CODE_TAKEN, {"code": code}).first() is None:
             break
     pin = new_pin()
     limitation = find_rule(session, kind=Kind.complaint, clock="limitation", round=0, variant="normal",
                            on=received_on) if data.contested_decision_on else None
-    case = Case(
-        tracking_code=code,
-        pin_hash=keyed_hash(f"{code}:{pin}"),
-        kind=data.kind,
-        round=data.round if data.kind == Kind.complaint else 1,
-        channel=data.channel,
-        status=Status.received,
-        category_id=category.id if category else None,
-        subject=data.subject.strip(),
-        content=data.content.strip(),
-        received_on=received_on,
-        received_at=now,
-        contested_decision_on=data.contested_decision_on,
-        limitation_warning=bool(
+    kind = data.kind
+    round_ = data.round if kind == Kind.complaint else 1
+    subject, content = data.subject.strip(), data.content.strip()
+    user, api_key = principal.user, principal.api_key
+    rule = find_rule(
+        session, kind=kind, clock=ClockName.acceptance, round=round_,
+        variant=acceptance_variant(kind=kind, several_places=data.several_places), on=received_on,
+    )
+    clock = clocks.new_clock_row(0, ClockName.acceptance, received_on, rule, cal)
+    # Every column the INSERT sets; the rest take their column defaults, the same as the model's.
+    row: dict[str, Any] = {
+        "tracking_code": code,
+        "pin_hash": keyed_hash(f"{code}:{pin}"),
+        "kind": kind,
+        "round": round_,
+        "channel": data.channel,
+        "status": Status.received,
+        "category_id": category.id if category else None,
+        "subject": subject,
+        "content": content,
+        "received_on": received_on,
+        "received_at": now,
+        "contested_decision_on": data.contested_decision_on,
+        "limitation_warning": bool(
             limitation and data.contested_decision_on
             and (received_on - data.contested_decision_on).days > limitation.period
         ),
-        anonymous=data.anonymous,
-        signatories=data.signatories,
-        remote_area=data.remote_area,
-        several_places=data.several_places,
-        forwarded_by=data.forwarded_by.strip(),
-        petitioner_id=petitioner.id,
-        created_by_id=principal.user.id if principal.user else None,
-        api_key_id=principal.api_key.id if principal.api_key else None,
-        updated_at=now,
+        "anonymous": data.anonymous,
+        "signatories": data.signatories,
+        "remote_area": data.remote_area,
+        "several_places": data.several_places,
+        "forwarded_by": data.forwarded_by.strip(),
+        "petitioner_id": pet_id,
+        "created_by_id": user.id if user else None,
+        "api_key_id": api_key.id if api_key else None,
+        # The running clock is on the row from its INSERT, so the UPDATE after it carries
+        # only the audit head.
+        "current_clock": clock["name"],
+        "current_due_on": clock["due_on"],
+        "search_text": search_text_of(code, subject, content, category),
+        "updated_at": now,
+    }
+    case_id = clock["case_id"] = _insert(session, _CASE, row)
+    clock_id = _insert(session, _CLOCK, clock)
+    # The first link of the hash chain (DESIGN.md §3), hashed as `append_event` does.
+    ev = build_event(
+        case_id, 1, "", now=now, on=received_on, action="receive", actor_id=user.id if user else None,
+        actor_label=user.full_name if user else (api_key.name if api_key else ""), to_status=Status.received,
+        public=True, note="Tiếp nhận đơn", data={"channel": data.channel, "clocks": {clock["name"]: clock["due_on"]}},
     )
-    case.search_text = search_text(case, category)
-    rule = find_rule(
-        session, kind=case.kind, clock=ClockName.acceptance, round=case.round,
-        variant=acceptance_variant(kind=case.kind, several_places=case.several_places), on=received_on,
-    )
-    clock = clocks.start_clock(case, ClockName.acceptance, received_on, rule, cal)
-    # The running clock goes onto the row before the INSERT, so the UPDATE after it carries
-    # only the audit head.
-    clocks.sync_current(case, [clock])
-    session.add(case)
-    session.flush()
-    tally.record(session, None, tally.facts(case))
-    clock.case_id = case.id or 0
-    session.add(clock)
-    append_event(
-        session, case, now=now, on=received_on, action="receive", actor=principal.user,
-        actor_label=principal.api_key.name if principal.api_key else "", to_status=Status.received,
-        public=True, note="Tiếp nhận đơn",
-        data={"channel": case.channel, "clocks": {clock.name: clock.due_on}},
-    )
-    session.flush()
-    rel = Related(petitioners={petitioner.id or 0: petitioner},
+    conn.execute(_INSERTS[_EVENT.name], ev)
+    conn.execute(_SET_HEAD, {"case_pk": case_id, "new_count": ev["seq"], "new_head": ev["hash"]})
+    rel = Related(petitioners={pet_id: Petitioner.model_construct(id=pet_id, **pet)},
                   categories={category.id or 0: category} if category else {})
-    rel.clocks[case.id or 0].append(clock)
+    rel.clocks[case_id].append(CaseClock.model_construct(id=clock_id, **clock))
+    case = Case.model_construct(id=case_id, event_count=ev["seq"], head_hash=ev["hash"], **row)
+    tally.record(session, None, tally.facts(case))
     return Logged(case, pin, rel)
+
+
+def _insert(session: Session, table: Table, row: dict[str, Any]) -> int:
+    """One prebuilt Core INSERT; the new id. Cheaper than an ORM flush on the intake path (issue 7)."""
+    key = session.connection().execute(_INSERTS[table.name], row).inserted_primary_key
+    if key is None:  # pragma: no cover - every dialect DonThu runs on reports it
+        raise RuntimeError(f"the database did not report the new {table.name}'s id")
+    return int(key[0])
 
 
 def clocks_of(session: Session, case_id: int) -> list[CaseClock]:

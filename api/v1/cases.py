@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import select
 
-from api.deps import ApiPrincipal, CalendarDep, NowDep, SessionDep
+from api.deps import ApiPrincipal, CalendarDep, NowDep, SessionDep, end_transaction
 from api.v1.common import errors, idempotent_write
 from models import Attachment, ClockState, Kind, Status
 from models.db import session_scope
@@ -71,7 +71,9 @@ def intake(request: Request, body: CaseCreate, session: SessionDep, principal: A
         out["pin"] = logged.pin
         return out
 
-    return idempotent_write(request, session, principal, body.model_dump(mode="json"), 201, produce)
+    response = idempotent_write(request, session, principal, body, 201, produce)
+    end_transaction(session)
+    return response
 
 
 @router.get("/cases", response_model=CaseList, responses=errors(401, 403, 422))
@@ -177,7 +179,7 @@ def act(
             out["pin"] = result.pin
         return out
 
-    return idempotent_write(request, session, principal, body.model_dump(mode="json"), 200, produce)
+    return idempotent_write(request, session, principal, body, 200, produce)
 
 
 @router.get("/cases/{tracking_code}/events", response_model=list[EventOut], responses=errors(401, 403, 404))

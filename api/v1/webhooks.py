@@ -74,7 +74,7 @@ def create(request: Request, body: WebhookCreate, session: SessionDep, principal
         sub = subscribe(session, key, body.url, body.secret, now)
         return {"id": sub.id, "url": sub.url, "created_at": sub.created_at, "secret": sub.secret}
 
-    return idempotent_write(request, session, principal, body.model_dump(mode="json"), 201, produce)
+    return idempotent_write(request, session, principal, body, 201, produce)
 
 
 @router.get("", response_model=list[WebhookOut], responses=errors(401, 403, 429))
