@@ -121,7 +121,7 @@ def unit_id_of(session: Session, code: str | None) -> int | None:
 
 def by_index(column: Any) -> Any:
     """`column || ''`: the same value, but SQLite's planner no longer walks the column's own index
-    (`ix_case_kind`) to avoid a sort, which reads every case; it takes the date range's covering
+    (an index on kind, if there were one) to avoid a sort, which reads every case; it takes the date range's covering
     index instead and groups four kinds in memory. PostgreSQL plans it the same either way."""
     return column.concat("")
 
