@@ -45,8 +45,6 @@ from models import OPEN_STATUSES, Case, CaseCount, DayCount
 
 #: How a petition was handled on receipt (the move's action) → the report's figure.
 TRIAGE_MEASURES = {"accept": "accepted", "reject": "refused", "transfer": "forwarded", "guide": "forwarded"}
-DAY_MEASURES = ("received", "still_open", "finished", "accepted", "refused", "forwarded", "resolved_on_time",
-                "resolved_late")
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _PENDING = "donthu.tally"
 
