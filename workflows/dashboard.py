@@ -102,7 +102,7 @@ def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRat
     (the case's last clock stopped on or before / after its due date, `case.clock_outcome`), so
     each cell links to exactly the list it counts. Open, met and missed come from the running
     counts, a few rows per unit whatever the number of cases; overdue depends on today, and is
-    an index-only count of the open cases' due dates (`ix_case_status_due`).
+    an index-only count of each unit's due dates (`ix_case_unit_due`).
     """
     units = session.execute(sa_select(col(Unit.id), col(Unit.code), col(Unit.name)).order_by(col(Unit.code))).all()
     open_measures = [f"status:{s}" for s in _OPEN]
@@ -113,8 +113,10 @@ def unit_rates(session: Session, today: date, cal: WorkCalendar) -> list[UnitRat
             open_by_unit[uid] = open_by_unit.get(uid, 0) + n
     met, late = present["outcome:met"], present["outcome:late"]
     unit_id = col(Case.unit_id)
+    # By the units' ids: one short range of `ix_case_unit_due` per unit (3 ms at a million
+    # cases), where grouping the open statuses' range by unit sorts every overdue case (16 ms).
     overdue_by_unit = {u: int(n) for u, n in session.execute(
-        sa_select(unit_id, func.count()).where(col(Case.status).in_(_OPEN),
+        sa_select(unit_id, func.count()).where(unit_id.in_([u[0] for u in units]),
                                                state_condition(ClockState.overdue, today, cal))
         .group_by(unit_id)).all()}
     rates = [UnitRate(code=code, name=name, open=open_by_unit.get(uid, 0), overdue=overdue_by_unit.get(uid, 0),
