@@ -38,7 +38,10 @@ def clamp(limit: int | None, offset: int | None) -> tuple[int, int]:
     return max(1, min(limit or 50, MAX_LIMIT)), max(0, offset or 0)
 
 
-def filtered(session: Session, principal: Principal, f: CaseFilter, today: date, cal: WorkCalendar) -> Any:
+def filtered(session: Session, principal: Principal, f: CaseFilter, today: date, cal: WorkCalendar, *,
+             ordered: bool = False) -> Any:
+    """The cases `f` selects in the principal's scope. `ordered`: the statement will be walked in
+    due-date order for one page (see `risk_condition(walk_due=...)`), not counted."""
     stmt = select(Case).where(scope_condition(principal))
     if f.status:
         stmt = stmt.where(col(Case.status).in_(f.status))
@@ -53,7 +56,7 @@ def filtered(session: Session, principal: Principal, f: CaseFilter, today: date,
     if f.clock_state:
         stmt = stmt.where(state_condition(f.clock_state, today, cal))
     if f.risk:
-        stmt = stmt.where(risk_condition(today, cal))
+        stmt = stmt.where(risk_condition(today, cal, walk_due=ordered))
     if f.received_from:
         stmt = stmt.where(Case.received_on >= f.received_from)
     if f.received_to:
@@ -73,22 +76,25 @@ def list_cases(
     total = session.exec(select(func.count()).select_from(stmt.with_only_columns(col(Case.id)).subquery())).one()
     ids_only = stmt.with_only_columns(col(Case.id))
     if order == "urgency":
-        ids = _urgency_page(session, ids_only, limit, offset)
+        walk = filtered(session, principal, f, today, cal, ordered=True).with_only_columns(col(Case.id)) \
+            if f.risk else ids_only
+        ids = _urgency_page(session, ids_only, limit, offset, walk=walk)
     else:
         ids = list(session.exec(ids_only.order_by(col(Case.received_on).desc(), col(Case.id).desc())
                                 .limit(limit).offset(offset)).all())
     return int(total), _rows_in_order(session, ids)
 
 
-def _urgency_page(session: Session, ids_only: Any, limit: int, offset: int) -> list[int]:
+def _urgency_page(session: Session, ids_only: Any, limit: int, offset: int, *, walk: Any) -> list[int]:
     """Cases with a running clock first, earliest due date first; then the rest, newest first.
 
     Two index walks instead of one sort of every row in scope: `(current_due_on, id)` for the
     running clocks and the primary key for the rest. An `IS NULL` term in ORDER BY would force
-    a sort of the whole table on every inbox request (issue 7: 1,000,000 cases).
+    a sort of the whole table on every inbox request (issue 7: 1,000,000 cases). `walk` is the
+    same selection written for the due-date walk (the risk filter's `walk_due`).
     """
     due = col(Case.current_due_on)
-    running = list(session.exec(ids_only.where(due.is_not(None)).order_by(due, col(Case.id).desc())
+    running = list(session.exec(walk.where(due.is_not(None)).order_by(due, col(Case.id).desc())
                                 .limit(limit).offset(offset)).all())
     if len(running) == limit:
         return running
