@@ -120,9 +120,9 @@ def unit_id_of(session: Session, code: str | None) -> int | None:
 
 
 def by_index(column: Any) -> Any:
-    """`column || ''`: the same value, but SQLite's planner no longer walks the column's own index
-    (an index on kind, if there were one) to avoid a sort, which reads every case; it takes the date range's covering
-    index instead and groups four kinds in memory. PostgreSQL plans it the same either way."""
+    """`column || ''`: the same value, but no index on the column can serve it, so SQLite's planner
+    takes the query's other index (a date range, a due-date walk) instead of one that would read
+    every case to save a sort. PostgreSQL plans it the same either way."""
     return column.concat("")
 
 
