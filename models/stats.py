@@ -3,7 +3,8 @@
 At a million cases, counting the year's petitions, resolutions and carried-over cases from the
 case rows reads hundreds of thousands of index entries per figure. These two small tables hold
 the same counts, moved by every intake and every move in the same transaction
-(`workflows/tally.py`), so the dashboard and the periodic report add up a few hundred rows.
+(`workflows/tally.py`), so the dashboard and the periodic report add up at most one row per
+unit and kind (per day, for `day_count`) instead of counting cases.
 Both are keyed by the case's present unit and kind, so a unit's report follows its cases.
 `workflows.tally.rebuild` recomputes both from the case rows; `verify` compares.
 """

@@ -3,7 +3,8 @@ giải quyết khiếu nại, tố cáo) and the satisfaction survey averages.
 
 The page, the CSV and XLSX exports and `GET /api/v1/reports/summary` all read `summary(...)`,
 so they cannot disagree. The figures are sums over the running counts by day
-(workflows/tally.py), so a yearly report at a million cases reads a few thousand small rows.
+(workflows/tally.py): at most one row per day, unit, kind and figure, so a yearly report at a
+million cases reads some 34,000 small rows instead of the cases, clocks and events.
 
 Definitions (the period is [start, end], both days included, Asia/Ho_Chi_Minh dates):
 - received: logged with a receipt date in the period;
@@ -147,7 +148,7 @@ def summary(session: Session, start: date, end: date, *, unit_code: str | None =
     """The report's figures per kind of petition, plus satisfaction per unit.
 
     Every figure but "overdue now" is a sum over the running counts by day (workflows/tally.py),
-    a few hundred rows for a year whatever the number of cases; carried over is everything
+    at most one row per day, unit and kind, whatever the number of cases; carried over is everything
     received before the period less everything finished before it.
     """
     check_period(start, end)

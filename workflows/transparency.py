@@ -52,7 +52,7 @@ def public_counts(session: Session, year: int) -> dict[str, dict[str, int]]:
 
 def _resolutions(session: Session, year: int, by: Any) -> list[tuple[Any, int, int]]:
     """(group, on time, late) for the resolutions of a year, from the running counts by day
-    (workflows/tally.py): a few hundred rows, however many cases the year had."""
+    (workflows/tally.py): one row per day, unit and kind at most, however many cases the year had."""
     measure = col(DayCount.measure)
     stmt = (
         sa_select(by, func.sum(when((measure == "resolved_on_time", col(DayCount.n)), else_=0)),
