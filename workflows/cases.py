@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -38,10 +38,7 @@ def clamp(limit: int | None, offset: int | None) -> tuple[int, int]:
     return max(1, min(limit or 50, MAX_LIMIT)), max(0, offset or 0)
 
 
-def filtered(session: Session, principal: Principal, f: CaseFilter, today: date, cal: WorkCalendar, *,
-             ordered: bool = False) -> Any:
-    """The cases `f` selects in the principal's scope. `ordered`: the statement will be walked in
-    due-date order for one page (see `risk_condition(walk_due=...)`), not counted."""
+def filtered(session: Session, principal: Principal, f: CaseFilter, today: date, cal: WorkCalendar) -> Any:
     stmt = select(Case).where(scope_condition(principal))
     if f.status:
         stmt = stmt.where(col(Case.status).in_(f.status))
@@ -56,7 +53,7 @@ def filtered(session: Session, principal: Principal, f: CaseFilter, today: date,
     if f.clock_state:
         stmt = stmt.where(state_condition(f.clock_state, today, cal))
     if f.risk:
-        stmt = stmt.where(risk_condition(today, cal, walk_due=ordered))
+        stmt = stmt.where(risk_condition(today, cal))
     if f.received_from:
         stmt = stmt.where(Case.received_on >= f.received_from)
     if f.received_to:
@@ -72,13 +69,15 @@ def list_cases(
 ) -> tuple[int, list[Case]]:
     """One page of cases and the total; the most urgent first by default."""
     limit, offset = clamp(limit, offset)
-    stmt = filtered(session, principal, f, today, cal)
+    # The risk filter is written twice: for the count (the covering status index) and for the
+    # page's due-date walk (`risk_condition(walk_due=True)`); everything else is built once.
+    base = filtered(session, principal, replace(f, risk=False), today, cal)
+    stmt = base.where(risk_condition(today, cal)) if f.risk else base
     total = session.exec(select(func.count()).select_from(stmt.with_only_columns(col(Case.id)).subquery())).one()
     ids_only = stmt.with_only_columns(col(Case.id))
     if order == "urgency":
-        walk = filtered(session, principal, f, today, cal, ordered=True).with_only_columns(col(Case.id)) \
-            if f.risk else ids_only
-        ids = _urgency_page(session, ids_only, limit, offset, walk=walk)
+        walk = base.where(risk_condition(today, cal, walk_due=True)) if f.risk else stmt
+        ids = _urgency_page(session, ids_only, limit, offset, walk=walk.with_only_columns(col(Case.id)))
     else:
         ids = list(session.exec(ids_only.order_by(col(Case.received_on).desc(), col(Case.id).desc())
                                 .limit(limit).offset(offset)).all())

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false
 from sqlmodel import Session, col, select
 
-from models import Case, CaseClock, ClockState, PolicyRule
+from models import Case, CaseClock, ClockName, ClockState, PolicyRule
 from workflows.calendar import WorkCalendar
 
 #: A clock is `due_soon` when this many working days or fewer are left (DESIGN.md §5).
@@ -93,7 +93,7 @@ def sync_current(case: Case, clocks: list[CaseClock]) -> None:
         case.clock_outcome = ""
     else:
         case.clock_outcome = "met" if last.stopped_on <= last.due_on else "late"
-    resolution = next((c for c in clocks if c.name == "resolution" and c.stopped_on is not None), None)
+    resolution = next((c for c in clocks if c.name == ClockName.resolution and c.stopped_on is not None), None)
     if resolution is not None and resolution.stopped_on is not None:
         case.resolution_stopped_on = resolution.stopped_on
         case.resolution_days = (resolution.stopped_on - resolution.starts_on).days

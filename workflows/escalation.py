@@ -357,6 +357,11 @@ def _table(model: Any) -> Table:
     return table
 
 
+def _placeholder(conn: Connection) -> str:
+    """The driver's positional parameter mark: `?` for sqlite3, `%s` for psycopg."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def _write_rows(conn: Connection, model: Any, rows: Sequence[dict[str, Any]], *, suffix: str = "") -> None:
     """One INSERT executed for many rows straight through the driver (issue 4).
 
@@ -381,7 +386,7 @@ def _write_rows(conn: Connection, model: Any, rows: Sequence[dict[str, Any]], *,
             memo = {v: proc(v) for v in set(values) if v is not None}
             values = [memo.get(v) for v in values]
         columns.append(values)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    mark = _placeholder(conn)
     prep = dialect.identifier_preparer
     sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(n) for n in names)}) "
            f"VALUES ({', '.join(mark for _ in names)}){suffix}")
@@ -457,7 +462,7 @@ def _process_chunk(session: Session, ids: list[int], now: datetime, lim: _Limits
                 for lv in (Level.overdue.value, Level.escalation_risk.value)):
             spent_on = case.current_due_on
         rows.append((seq, head, None if spent_on is None else to_date(spent_on), case.id))
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _placeholder(conn)
     conn.exec_driver_sql(f'UPDATE "case" SET event_count = {mark}, head_hash = {mark}, escalated_due_on = {mark} '
                          f'WHERE id = {mark}', rows)
     _write_rows(conn, Notification, notes)
